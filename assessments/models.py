@@ -1,0 +1,144 @@
+import secrets
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+
+def new_partner_interview_id() -> str:
+    # 128 random bits, URL-safe: unguessable and never sequential.
+    return secrets.token_urlsafe(16)
+
+
+def new_candidate_token() -> str:
+    # The candidate's link key; deliberately separate from partner_interview_id, which the
+    # ATS (and everyone who can read the ATS) sees.
+    return secrets.token_urlsafe(24)
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Test(models.Model):
+    class Kind(models.TextChoices):
+        REPO_REVIEW = "repo_review", "Repo review (scored by a reviewer)"
+        QUIZ = "quiz", "Quiz (scored automatically)"
+
+    partner_test_id = models.SlugField(
+        max_length=100, unique=True, help_text="Stable id the ATS stores; never change it."
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REPO_REVIEW)
+    max_score = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("100"))
+    time_limit_minutes = models.PositiveIntegerField(default=120)
+    is_active = models.BooleanField(default=True, help_text="Inactive tests are hidden from all.")
+    enabled_by_default = models.BooleanField(
+        default=True, help_text="Enabled for organizations created after this test."
+    )
+    organizations = models.ManyToManyField(
+        Organization, related_name="enabled_tests", blank=True, help_text="Who may use it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.partner_test_id})"
+
+
+class Candidate(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    first_name = models.CharField(max_length=200)
+    last_name = models.CharField(max_length=200)
+    preferred_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(max_length=320)
+    phone_number = models.CharField(max_length=100, blank=True)
+    resume_url = models.URLField(max_length=2000, blank=True)
+    profile_url = models.URLField(max_length=2000, blank=True, help_text="ATS profile URL.")
+    ats_candidate_id = models.CharField(max_length=100, blank=True)
+    ats_application_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "email"])]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} <{self.email}>"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.preferred_name or self.first_name} {self.last_name}".strip()
+
+
+class Interview(models.Model):
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted (awaiting scoring)"
+        COMPLETE = "complete", "Complete"
+        EXPIRED = "expired", "Expired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Source(models.TextChoices):
+        GREENHOUSE = "greenhouse", "Greenhouse-compatible API"
+        ASHBY = "ashby", "Ashby"
+        ADMIN = "admin", "Admin"
+
+    partner_interview_id = models.CharField(
+        max_length=64, unique=True, default=new_partner_interview_id, editable=False
+    )
+    candidate_token = models.CharField(
+        max_length=64, unique=True, default=new_candidate_token, editable=False
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    test = models.ForeignKey(Test, on_delete=models.PROTECT)
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    callback_url = models.URLField(max_length=2000, blank=True)
+    sent_by = models.CharField(max_length=320, blank=True)
+    ats_data = models.JSONField(default=dict, blank=True, help_text="Ids and URLs from the ATS.")
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SENT)
+    sent_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField()
+
+    score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    max_score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            # A repeated send_test for the same callback URL must not create a second interview.
+            models.UniqueConstraint(
+                fields=["organization", "callback_url"],
+                condition=~Q(callback_url=""),
+                name="unique_interview_per_callback_url",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner_interview_id} ({self.test.partner_test_id}, {self.status})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in (self.Status.SENT, self.Status.IN_PROGRESS)

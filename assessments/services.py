@@ -1,0 +1,204 @@
+"""Business rules for organizations, candidates and the interview lifecycle.
+
+Views, admin actions, Celery tasks and management commands all call these functions. Only
+the lifecycle functions here change an interview's status; each change is announced once,
+inside the same transaction, through ``interview_status_changed`` so integrations can write
+their outbox rows atomically with it.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Candidate, Interview, Organization, Test
+from .signals import interview_status_changed
+
+S = Interview.Status
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    S.SENT: {S.IN_PROGRESS, S.EXPIRED, S.CANCELLED},
+    S.IN_PROGRESS: {S.SUBMITTED, S.COMPLETE, S.EXPIRED, S.CANCELLED},
+    S.SUBMITTED: {S.COMPLETE, S.CANCELLED},
+    # A score may be corrected after completion; the ATS is told again.
+    S.COMPLETE: {S.COMPLETE},
+    S.EXPIRED: set(),
+    S.CANCELLED: set(),
+}
+
+
+class IllegalTransition(Exception):
+    def __init__(self, interview: Interview, to_status: str):
+        self.from_status = interview.status
+        self.to_status = to_status
+        super().__init__(
+            f"Interview {interview.partner_interview_id} cannot go from "
+            f"'{interview.status}' to '{to_status}'."
+        )
+
+
+@dataclass(frozen=True)
+class CandidateData:
+    first_name: str
+    last_name: str
+    email: str
+    preferred_name: str = ""
+    phone_number: str = ""
+    resume_url: str = ""
+    profile_url: str = ""
+    ats_candidate_id: str = ""
+    ats_application_id: str = ""
+
+
+def organization_create(*, name: str, slug: str) -> Organization:
+    with transaction.atomic():
+        organization = Organization.objects.create(name=name, slug=slug)
+        organization_enable_default_tests(organization=organization)
+    return organization
+
+
+def organization_enable_default_tests(*, organization: Organization) -> None:
+    organization.enabled_tests.add(*Test.objects.filter(is_active=True, enabled_by_default=True))
+
+
+def tests_enabled_for(organization: Organization):
+    return organization.enabled_tests.filter(is_active=True).order_by("name")
+
+
+def test_enabled_get(*, organization: Organization, partner_test_id: str) -> Test | None:
+    return tests_enabled_for(organization).filter(partner_test_id=partner_test_id).first()
+
+
+def interview_send(
+    *,
+    organization: Organization,
+    test: Test,
+    candidate: CandidateData,
+    source: str,
+    callback_url: str = "",
+    sent_by: str = "",
+    ats_data: dict | None = None,
+) -> tuple[Interview, bool]:
+    """Create the candidate and interview and queue the invitation.
+
+    Returns ``(interview, created)``. A repeated send for the same organization and callback
+    URL returns the first interview and creates nothing.
+    """
+    if callback_url:
+        existing = Interview.objects.filter(
+            organization=organization, callback_url=callback_url
+        ).first()
+        if existing:
+            return existing, False
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            candidate_row = Candidate.objects.create(organization=organization, **vars(candidate))
+            interview = Interview.objects.create(
+                organization=organization,
+                test=test,
+                candidate=candidate_row,
+                source=source,
+                callback_url=callback_url,
+                sent_by=sent_by,
+                ats_data=ats_data or {},
+                status=S.SENT,
+                sent_at=now,
+                status_changed_at=now,
+                expires_at=now + timedelta(days=settings.MARIOHR_INVITATION_DAYS),
+                max_score=test.max_score,
+            )
+            transaction.on_commit(lambda: _queue_invitation(interview.pk))
+    except IntegrityError:
+        # Two identical sends raced; the other one won and its interview is the answer.
+        existing = Interview.objects.filter(
+            organization=organization, callback_url=callback_url
+        ).first()
+        if callback_url and existing:
+            return existing, False
+        raise
+    return interview, True
+
+
+def _queue_invitation(interview_pk: int) -> None:
+    from .tasks import send_invitation_email
+
+    send_invitation_email.delay(interview_pk)
+
+
+def candidate_link(interview: Interview) -> str:
+    return f"{settings.MARIOHR_BASE_URL}/t/{interview.candidate_token}"
+
+
+def interview_transition(*, interview: Interview, to_status: str, at=None, **fields) -> Interview:
+    """Move an interview to ``to_status`` under a row lock and announce the change."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = Interview.objects.select_for_update().get(pk=interview.pk)
+        if to_status not in ALLOWED_TRANSITIONS[locked.status]:
+            raise IllegalTransition(locked, to_status)
+        previous_status = locked.status
+        locked.status = to_status
+        locked.status_changed_at = at
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save()
+        interview_status_changed.send(
+            sender=Interview, interview=locked, previous_status=previous_status, at=at
+        )
+    return locked
+
+
+def interview_start(*, interview: Interview) -> Interview:
+    now = timezone.now()
+    deadline = now + timedelta(minutes=interview.test.time_limit_minutes)
+    return interview_transition(
+        interview=interview, to_status=S.IN_PROGRESS, at=now, started_at=now, expires_at=deadline
+    )
+
+
+def interview_submit(*, interview: Interview) -> Interview:
+    now = timezone.now()
+    return interview_transition(
+        interview=interview, to_status=S.SUBMITTED, at=now, submitted_at=now, completed_at=now
+    )
+
+
+def interview_score(
+    *,
+    interview: Interview,
+    score: Decimal,
+    max_score: Decimal | None = None,
+    metadata: dict | None = None,
+) -> Interview:
+    """Record the final score and complete the interview (also used to correct a score)."""
+    now = timezone.now()
+    max_score = interview.max_score if max_score is None else max_score
+    if score < 0 or (max_score is not None and score > max_score):
+        raise ValueError(f"Score {score} is outside 0..{max_score}.")
+    fields = {
+        "score": score,
+        "max_score": max_score,
+        "scored_at": now,
+        "completed_at": interview.completed_at or now,
+    }
+    if metadata is not None:
+        fields["metadata"] = metadata
+    return interview_transition(interview=interview, to_status=S.COMPLETE, at=now, **fields)
+
+
+def interview_expire(*, interview: Interview) -> Interview:
+    return interview_transition(interview=interview, to_status=S.EXPIRED)
+
+
+def interview_cancel(*, interview: Interview) -> Interview:
+    """Cancel; cancelling an already cancelled interview is a no-op (idempotent)."""
+    if interview.status == S.CANCELLED:
+        return interview
+    now = timezone.now()
+    return interview_transition(
+        interview=interview, to_status=S.CANCELLED, at=now, cancelled_at=now
+    )

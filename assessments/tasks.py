@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from .emails import invitation_email_send
+from .models import Interview
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=8)
+def send_invitation_email(interview_pk: int) -> None:
+    interview = Interview.objects.select_related("candidate", "test", "organization").get(
+        pk=interview_pk
+    )
+    if interview.is_live:
+        invitation_email_send(interview=interview)

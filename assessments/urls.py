@@ -1,0 +1,3 @@
+"""Candidate-facing pages (the invitation link /t/<token>)."""
+
+urlpatterns: list = []

@@ -1,0 +1,28 @@
+"""Pure builders: interview in, Greenhouse-contract dict out."""
+
+from assessments.models import Interview
+
+from ..values import iso_ms, json_number, report_url
+
+
+def status_metadata(interview: Interview) -> dict:
+    """The flat metadata Greenhouse shows as labels; only keys whose value is known."""
+    metadata = {}
+    if interview.started_at:
+        metadata["Started At"] = iso_ms(interview.started_at)
+    if interview.completed_at:
+        metadata["Completed At"] = iso_ms(interview.completed_at)
+    if interview.score is not None and interview.max_score is not None:
+        metadata["Final Total"] = (
+            f"{json_number(interview.score)}/{json_number(interview.max_score)}"
+        )
+    return metadata
+
+
+def test_status_payload(interview: Interview) -> dict:
+    # Greenhouse treats anything but "complete" as not done, so "complete" means scored.
+    payload = {"partner_status": interview.status, "metadata": status_metadata(interview)}
+    if interview.status == Interview.Status.COMPLETE:
+        payload["partner_profile_url"] = report_url(interview)
+        payload["partner_score"] = json_number(interview.score)
+    return payload

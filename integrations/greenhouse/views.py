@@ -1,0 +1,105 @@
+"""The Greenhouse Assessment Partner API (and MarioHR's richer flavour of it)."""
+
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessments import services
+from assessments.models import Interview
+
+from ..services import error_report_store
+from .parsing import greenhouse_ids_from_profile_url
+from .payloads import test_status_payload
+from .serializers import ResponseErrorInputSerializer, SendTestInputSerializer
+
+
+class ListTestsView(APIView):
+    def get(self, request):
+        tests = services.tests_enabled_for(request.user)
+        return Response(
+            [
+                {
+                    "partner_test_id": test.partner_test_id,
+                    "partner_test_name": test.name,
+                    "description": test.description,
+                }
+                for test in tests
+            ]
+        )
+
+
+class SendTestView(APIView):
+    def post(self, request):
+        data = _validated(SendTestInputSerializer, request.data)
+        test = services.test_enabled_get(
+            organization=request.user, partner_test_id=data["partner_test_id"]
+        )
+        if test is None:
+            raise serializers.ValidationError(
+                {"partner_test_id": [f"Unknown or disabled test '{data['partner_test_id']}'."]}
+            )
+        candidate = data["candidate"]
+        profile_url = candidate["greenhouse_profile_url"]
+        ats_candidate_id, ats_application_id = greenhouse_ids_from_profile_url(profile_url)
+        interview, _created = services.interview_send(
+            organization=request.user,
+            test=test,
+            candidate=services.CandidateData(
+                first_name=candidate["first_name"],
+                last_name=candidate["last_name"],
+                email=candidate["email"],
+                preferred_name=candidate.get("preferred_name") or "",
+                phone_number=candidate.get("phone_number") or "",
+                resume_url=candidate.get("resume_url") or "",
+                profile_url=profile_url,
+                ats_candidate_id=ats_candidate_id,
+                ats_application_id=ats_application_id,
+            ),
+            source=Interview.Source.GREENHOUSE,
+            callback_url=data["callback_url"],
+            sent_by=data.get("sent_by") or "",
+        )
+        return Response({"partner_interview_id": interview.partner_interview_id})
+
+
+class TestStatusView(APIView):
+    def get(self, request):
+        partner_interview_id = request.query_params.get("partner_interview_id", "").strip()
+        if not partner_interview_id:
+            raise serializers.ValidationError(
+                {"partner_interview_id": ["This query parameter is required."]}
+            )
+        interview = (
+            Interview.objects.filter(
+                organization=request.user, partner_interview_id=partner_interview_id
+            )
+            .only(
+                "status",
+                "started_at",
+                "completed_at",
+                "score",
+                "max_score",
+                "partner_interview_id",
+            )
+            .first()
+        )
+        if interview is None:
+            # Another organization's interview answers exactly like an unknown one.
+            return Response(
+                {"error": "not_found", "message": "No interview with that partner_interview_id."},
+                status=404,
+            )
+        return Response(test_status_payload(interview))
+
+
+class ResponseErrorView(APIView):
+    def post(self, request):
+        data = _validated(ResponseErrorInputSerializer, request.data)
+        error_report_store(organization=request.user, data=data, payload=request.data)
+        return Response({"status": "received"})
+
+
+def _validated(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

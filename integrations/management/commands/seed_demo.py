@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from assessments.demo import demo_organization_seed
+from integrations.keys import api_key_issue
+
+
+class Command(BaseCommand):
+    help = "Create the demo catalog and organization (idempotent); print a fresh demo API key."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        organization = demo_organization_seed()
+        tests = ", ".join(t.partner_test_id for t in organization.enabled_tests.all())
+        self.stderr.write(f"Demo organization '{organization.slug}' has tests: {tests}")
+        _, raw_key = api_key_issue(organization=organization, name="seed_demo")
+        self.stdout.write(raw_key)

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from assessments import views as assessment_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/greenhouse/", include("integrations.greenhouse.urls")),
+    path("api/ashby/", include("integrations.ashby.urls")),
+    path("recordings/", include("assessments.recordings.urls")),
+    path("t/", include("assessments.urls")),
+    path("api/report/<str:partner_interview_id>", assessment_views.report, name="report"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("healthz", assessment_views.healthz, name="healthz"),
+    path("", assessment_views.home, name="home"),
+]
+
+handler404 = "assessments.views.not_found"
+handler500 = "assessments.views.server_error"

@@ -1,0 +1,160 @@
+import pytest
+from django.core import mail
+
+from assessments.models import Candidate, Interview
+
+SEND = "/api/greenhouse/send_test"
+
+
+@pytest.fixture(autouse=True)
+def no_dns(monkeypatch):
+    # Callback hosts in these tests are fixed names; resolution is tested in test_ssrf.py.
+    monkeypatch.setattr("integrations.ssrf.resolve", lambda host, port: ["93.184.215.14"])
+
+
+def test_send_test_creates_candidate_and_interview(
+    api, org, send_body, django_capture_on_commit_callbacks, celery_eager
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(SEND, send_body(), format="json")
+    assert response.status_code == 200, response.content
+    partner_interview_id = response.json()["partner_interview_id"]
+    interview = Interview.objects.get(partner_interview_id=partner_interview_id)
+    assert interview.organization == org
+    assert interview.status == Interview.Status.SENT
+    assert interview.callback_url.endswith("/take_home_tests/1")
+    assert interview.sent_by == "recruiter@example.org"
+    assert interview.candidate.ats_candidate_id == "17681532"
+    assert interview.candidate.ats_application_id == "26234709"
+    assert interview.candidate.preferred_name == "The Chosen One"
+    assert len(partner_interview_id) >= 16
+    assert interview.candidate_token not in partner_interview_id
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["hpotter@hogwarts.edu"]
+    assert f"/t/{interview.candidate_token}" in mail.outbox[0].body
+
+
+def test_send_test_is_idempotent_per_callback_url(
+    api, send_body, django_capture_on_commit_callbacks, celery_eager
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = api.post(SEND, send_body(), format="json").json()
+        second = api.post(SEND, send_body(), format="json").json()
+    assert first == second
+    assert Interview.objects.count() == 1
+    assert Candidate.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_send_test_accepts_trailing_slash_without_redirect(api, send_body):
+    response = api.post(SEND + "/", send_body(), format="json")
+    assert response.status_code == 200
+
+
+def test_send_test_tolerates_nulls_and_unknown_keys(api, send_body):
+    body = send_body(sent_by=None, brand_new_field={"x": 1})
+    body["candidate"].update(preferred_name=None, phone_number=None, resume_url=None, extra=1)
+    response = api.post(SEND, body, format="json")
+    assert response.status_code == 200, response.content
+
+
+def test_send_test_accepts_url_inside_candidate(api, send_body):
+    body = send_body()
+    body["candidate"]["url"] = body.pop("url")
+    response = api.post(SEND, body, format="json")
+    assert response.status_code == 200, response.content
+    interview = Interview.objects.get()
+    assert interview.callback_url == body["candidate"]["url"]
+
+
+def test_send_test_ids_are_random_not_sequential(api, send_body):
+    ids = {
+        api.post(SEND, send_body(url=f"https://ats.example.com/cb/{n}"), format="json").json()[
+            "partner_interview_id"
+        ]
+        for n in range(5)
+    }
+    assert len(ids) == 5
+    assert all(not i.isdigit() for i in ids)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda b: b.pop("partner_test_id"), "partner_test_id"),
+        (lambda b: b.pop("candidate"), "candidate"),
+        (lambda b: b["candidate"].pop("first_name"), "candidate.first_name"),
+        (lambda b: b["candidate"].pop("last_name"), "candidate.last_name"),
+        (lambda b: b["candidate"].pop("email"), "candidate.email"),
+        (lambda b: b["candidate"].update(email="not-an-email"), "candidate.email"),
+        (lambda b: b["candidate"].pop("greenhouse_profile_url"), "candidate.greenhouse_profile_url"),
+        (lambda b: b["candidate"].update(greenhouse_profile_url="nope"), "candidate.greenhouse_profile_url"),
+        (lambda b: b["candidate"].update(first_name=None), "candidate.first_name"),
+        (lambda b: b["candidate"].update(first_name=["x"]), "candidate.first_name"),
+        (lambda b: b.update(candidate="Harry"), "candidate"),
+        (lambda b: b.update(partner_test_id=None), "partner_test_id"),
+        (lambda b: b.update(partner_test_id=12), "partner_test_id"),
+        (lambda b: b.pop("url"), "url"),
+        (lambda b: b.update(url="http://ats.example.com/cb"), "url"),
+        (lambda b: b.update(url="https://127.0.0.1/cb"), "url"),
+        (lambda b: b.update(sent_by={"a": 1}), "sent_by"),
+        (lambda b: b["candidate"].update(first_name="x" * 201), "candidate.first_name"),
+    ],
+)
+def test_send_test_validation_errors_name_the_field(api, send_body, mutate, field):
+    body = send_body()
+    mutate(body)
+    response = api.post(SEND, body, format="json")
+    assert response.status_code == 400, response.content
+    payload = response.json()
+    assert payload["error"] == "invalid_request"
+    assert field in payload["fields"], payload
+    assert Interview.objects.count() == 0
+
+
+def test_send_test_unknown_test_is_400_naming_it(api, send_body):
+    response = api.post(SEND, send_body(partner_test_id="does-not-exist"), format="json")
+    assert response.status_code == 400
+    assert "does-not-exist" in response.json()["fields"]["partner_test_id"][0]
+
+
+def test_send_test_disabled_test_is_400(api, org, catalog, send_body):
+    org.enabled_tests.remove(catalog["py-fastapi-review"])
+    response = api.post(SEND, send_body(), format="json")
+    assert response.status_code == 400
+    assert "py-fastapi-review" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type"),
+    [
+        (b"{not json", "application/json"),
+        (b"[1, 2, 3]", "application/json"),
+        (b'"just a string"', "application/json"),
+        (b'{"partner_test_id": NaN}', "application/json"),
+        (b"\xff\xfe", "application/json"),
+    ],
+)
+def test_send_test_malformed_bodies_are_400(api, raw, content_type):
+    response = api.generic("POST", SEND, raw, content_type=content_type)
+    assert response.status_code == 400
+    assert response.json()["message"]
+
+
+def test_send_test_wrong_content_type_is_415(api):
+    response = api.generic("POST", SEND, b"a=b", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    assert response.json()["error"] == "unsupported_media_type"
+
+
+def test_send_test_oversized_body_is_413(api, send_body, settings):
+    settings.MARIOHR_MAX_REQUEST_BYTES = 2048
+    body = send_body(padding="x" * 5000)
+    response = api.post(SEND, body, format="json")
+    assert response.status_code == 413
+    assert response.json()["error"] == "payload_too_large"
+
+
+def test_send_test_get_is_405(api):
+    response = api.get(SEND)
+    assert response.status_code == 405

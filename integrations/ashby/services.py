@@ -1,0 +1,72 @@
+"""Ashby-specific rules on top of the shared interview engine."""
+
+from django.db import transaction
+
+from assessments import services
+from assessments.models import Interview, Organization, Test
+
+LIVE_STATUSES = [
+    Interview.Status.SENT,
+    Interview.Status.IN_PROGRESS,
+    Interview.Status.SUBMITTED,
+]
+
+
+class AlreadyInProgress(Exception):
+    """A live assessment of this type already exists for the Ashby application (409)."""
+
+
+class NotCancellable(Exception):
+    """The assessment finished; cancelling it would rewrite a result (422)."""
+
+
+def ashby_assessment_start(*, organization: Organization, test: Test, data: dict) -> Interview:
+    candidate, application, job = data["candidate"], data["application"], data["job"]
+    ats_data = {
+        "ashby_candidate_id": candidate["ashby_id"],
+        "ashby_profile_url": candidate["ashby_profile_url"],
+        "ashby_application_id": application["ashby_id"],
+        "ashby_application_status": application["status"],
+        "ashby_job_id": job["ashby_id"],
+        "ashby_job_name": job["name"],
+        "ashby_job_url": job["ashby_job_url"],
+        "ashby_req_id": job.get("req_id") or "",
+        "hiring_team": job.get("hiringTeam") or [],
+        "additional_fields": data.get("additional_fields") or None,
+    }
+    with transaction.atomic():
+        # Serialise starts per organization so two concurrent starts cannot both pass the
+        # live-assessment check.
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        live = Interview.objects.filter(
+            organization=organization,
+            test=test,
+            source=Interview.Source.ASHBY,
+            status__in=LIVE_STATUSES,
+            ats_data__ashby_application_id=application["ashby_id"],
+        )
+        if live.exists():
+            raise AlreadyInProgress
+        interview, _ = services.interview_send(
+            organization=organization,
+            test=test,
+            candidate=services.CandidateData(
+                first_name=candidate["first_name"],
+                last_name=candidate["last_name"],
+                email=candidate["email"],
+                profile_url=candidate["ashby_profile_url"],
+                ats_candidate_id=candidate["ashby_id"],
+                ats_application_id=application["ashby_id"],
+            ),
+            source=Interview.Source.ASHBY,
+            ats_data=ats_data,
+        )
+    return interview
+
+
+def ashby_assessment_cancel(*, interview: Interview) -> Interview:
+    if interview.status == Interview.Status.COMPLETE:
+        raise NotCancellable
+    if interview.status == Interview.Status.EXPIRED:
+        return interview  # already closed; the link no longer works
+    return services.interview_cancel(interview=interview)

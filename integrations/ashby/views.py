@@ -1,0 +1,101 @@
+"""The Ashby Assessments Partner API: assessment.list, assessment.start, assessment.cancel."""
+
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessments import services
+from assessments.models import Interview
+
+from ..errors import flatten_errors
+from .errors import ERROR_CODES, envelope, recruiter_message
+from .payloads import initial_update_request
+from .serializers import AssessmentCancelInputSerializer, AssessmentStartInputSerializer
+from .services import (
+    AlreadyInProgress,
+    NotCancellable,
+    ashby_assessment_cancel,
+    ashby_assessment_start,
+)
+
+
+class AshbyView(APIView):
+    """Answers in Ashby's envelope; problems a recruiter can fix become 422 {message}."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, exceptions.ValidationError):
+            return _error(422, recruiter_message(flatten_errors(exc.detail)))
+        return super().handle_exception(exc)
+
+    def error_body(self, body: dict, status_code: int) -> dict:
+        return envelope(ERROR_CODES.get(status_code, body.get("error", "error")), body["message"])
+
+
+class AssessmentListView(AshbyView):
+    def post(self, request):
+        tests = services.tests_enabled_for(request.user)
+        results = [
+            {
+                "assessment_type_id": test.partner_test_id,
+                "name": test.name,
+                "description": test.description,
+            }
+            for test in tests
+        ]
+        return Response({"success": True, "results": results})
+
+
+class AssessmentStartView(AshbyView):
+    def post(self, request):
+        serializer = AssessmentStartInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        test = services.test_enabled_get(
+            organization=request.user, partner_test_id=data["assessment_type_id"]
+        )
+        if test is None:
+            return _error(
+                422,
+                f"The assessment '{data['assessment_type_id']}' is not available for your "
+                "MarioHR account. Choose another assessment or ask your MarioHR account manager.",
+            )
+        try:
+            interview = ashby_assessment_start(organization=request.user, test=test, data=data)
+        except AlreadyInProgress:
+            return _error(
+                409,
+                "This candidate already has this assessment in progress for this application. "
+                "Cancel it first to send a new one.",
+            )
+        return Response(
+            {
+                "success": True,
+                "results": {
+                    "assessment_id": interview.partner_interview_id,
+                    "update_request": initial_update_request(interview),
+                },
+            }
+        )
+
+
+class AssessmentCancelView(AshbyView):
+    def post(self, request):
+        serializer = AssessmentCancelInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assessment_id = serializer.validated_data["assessment_id"]
+        interview = Interview.objects.filter(
+            organization=request.user, partner_interview_id=assessment_id
+        ).first()
+        if interview is None:
+            return _error(404, f"No assessment with id '{assessment_id}'.")
+        try:
+            ashby_assessment_cancel(interview=interview)
+        except NotCancellable:
+            return _error(
+                422, "This assessment is already complete and can no longer be cancelled."
+            )
+        return Response({"success": True, "results": {"assessment_id": assessment_id}})
+
+
+def _error(status_code: int, message: str) -> Response:
+    return Response(envelope(ERROR_CODES[status_code], message), status=status_code)

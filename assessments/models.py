@@ -1,6 +1,7 @@
 import secrets
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -42,6 +43,18 @@ class Test(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REPO_REVIEW)
     max_score = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("100"))
     time_limit_minutes = models.PositiveIntegerField(default=120)
+    instructions = models.TextField(
+        blank=True, help_text="Markdown shown to the candidate (HTML is stripped to safe tags)."
+    )
+    repository_url = models.URLField(
+        max_length=2000, blank=True, help_text="Repository the candidate reviews or clones."
+    )
+    starter_archive = models.FileField(
+        upload_to="starters/", blank=True, help_text="Downloadable starter archive (.zip)."
+    )
+    recording_required = models.BooleanField(
+        default=False, help_text="Record the candidate's session after Start."
+    )
     is_active = models.BooleanField(default=True, help_text="Inactive tests are hidden from all.")
     enabled_by_default = models.BooleanField(
         default=True, help_text="Enabled for organizations created after this test."
@@ -123,6 +136,13 @@ class Interview(models.Model):
     score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     max_score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="scored_interviews",
+    )
 
     class Meta:
         ordering = ["-sent_at"]
@@ -142,3 +162,23 @@ class Interview(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in (self.Status.SENT, self.Status.IN_PROGRESS)
+
+
+# Catalog content and per-interview records live in their own modules to keep this one short.
+from .content_models import Choice, EnvironmentField, Question, RubricCriterion  # noqa: E402
+from .session_models import Answer, EnvironmentValue, InterviewEvent, ScoreLine  # noqa: E402
+
+__all__ = [
+    "Answer",
+    "Candidate",
+    "Choice",
+    "EnvironmentField",
+    "EnvironmentValue",
+    "Interview",
+    "InterviewEvent",
+    "Organization",
+    "Question",
+    "RubricCriterion",
+    "ScoreLine",
+    "Test",
+]

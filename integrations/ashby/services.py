@@ -5,6 +5,10 @@ from django.db import transaction
 from assessments import services
 from assessments.models import Interview, Organization, Test
 
+from ..crypto import encrypt
+from ..models import IntegrationSettings
+from ..ssrf import check_url
+
 LIVE_STATUSES = [
     Interview.Status.SENT,
     Interview.Status.IN_PROGRESS,
@@ -70,3 +74,18 @@ def ashby_assessment_cancel(*, interview: Interview) -> Interview:
     if interview.status == Interview.Status.EXPIRED:
         return interview  # already closed; the link no longer works
     return services.interview_cancel(interview=interview)
+
+
+def ashby_credentials_set(
+    *, organization: Organization, api_key: str, base_url: str | None = None
+) -> None:
+    """Store the customer's Ashby API key (encrypted) and, optionally, the API base URL."""
+    if not api_key or ":" in api_key or len(api_key) > 500:
+        raise ValueError("The Ashby API key must be non-empty, without ':', at most 500 chars.")
+    settings_row, _ = IntegrationSettings.objects.get_or_create(organization=organization)
+    if base_url:
+        base_url = base_url.rstrip("/")
+        check_url(base_url + "/assessment.update", require_resolution=False)
+        settings_row.ashby_base_url = base_url
+    settings_row.ashby_api_key_encrypted = encrypt(api_key)
+    settings_row.save()

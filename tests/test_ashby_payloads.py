@@ -1,0 +1,116 @@
+"""assessment.update bodies validated against the contract (the fake Ashby's rules)."""
+
+from decimal import Decimal
+
+import pytest
+
+from assessments import services
+from assessments.models import Interview
+from integrations.ashby.payloads import assessment_update_payload, epoch_ms, initial_update_request
+from tests.fake_ashby import contract_violations
+
+START = "/api/ashby/assessment.start"
+
+
+@pytest.fixture
+def interview(org, catalog):
+    interview, _ = services.interview_send(
+        organization=org,
+        test=catalog["py-fastapi-review"],
+        candidate=services.CandidateData(first_name="Ada", last_name="L", email="a@example.com"),
+        source=Interview.Source.ASHBY,
+    )
+    return interview
+
+
+def event(interview):
+    return {"status": interview.status, "timestamp": epoch_ms(interview.status_changed_at)}
+
+
+def test_initial_update_request_is_valid(interview):
+    payload = initial_update_request(interview)
+    assert contract_violations(payload) == []
+    assert payload["cancelled_reason"] is None
+
+
+def test_started_update_says_started(interview):
+    interview = services.interview_start(interview=interview)
+    payload = assessment_update_payload(interview, event(interview))
+    assert contract_violations(payload) == []
+    assert payload["assessment_status"]["value"] == "Started"
+    assert "assessment_result" not in payload
+
+
+def test_complete_update_carries_result_url_and_metadata(interview):
+    interview = services.interview_start(interview=interview)
+    interview = services.interview_submit(interview=interview)
+    interview = services.interview_score(interview=interview, score=Decimal("87.5"))
+    payload = assessment_update_payload(interview, event(interview))
+    assert contract_violations(payload) == []
+    assert payload["assessment_result"] == {
+        "identifier": "score",
+        "label": "Score",
+        "type": "numeric_score",
+        "value": 87.5,
+    }
+    assert payload["assessment_profile_url"]["type"] == "url"
+    assert payload["assessment_profile_url"]["value"].endswith(
+        f"/api/report/{interview.partner_interview_id}"
+    )
+    metadata = {field["identifier"]: field for field in payload["metadata"]}
+    assert metadata["max-score"]["value"] == 100
+    assert metadata["duration"]["type"] == "numeric_duration_minutes"
+    assert isinstance(metadata["duration"]["value"], int)
+
+
+@pytest.mark.parametrize("end", ["cancel", "expire"])
+def test_cancel_and_expiry_carry_a_cancelled_reason(interview, end):
+    if end == "cancel":
+        interview = services.interview_cancel(interview=interview)
+    else:
+        interview = services.interview_expire(interview=interview)
+    payload = assessment_update_payload(interview, event(interview))
+    assert contract_violations(payload) == []
+    assert payload["cancelled_reason"]
+    assert "assessment_result" not in payload
+
+
+def test_contract_checker_rejects_violations():
+    good = {
+        "assessment_id": "a",
+        "timestamp": 1665680638489,
+        "assessment_status": {
+            "identifier": "status",
+            "label": "Status",
+            "type": "string",
+            "value": "Started",
+        },
+    }
+    assert contract_violations(good) == []
+    assert contract_violations({**good, "timestamp": "2026-01-01T00:00:00Z"})
+    assert contract_violations(
+        {
+            **good,
+            "assessment_result": {
+                "identifier": "score",
+                "label": "Score",
+                "type": "numeric_score",
+                "value": 5,
+            },
+        }
+    )
+    assert contract_violations(
+        {
+            **good,
+            "metadata": [{"identifier": "status", "label": "x", "type": "string", "value": "dup"}],
+        }
+    )
+    assert contract_violations(
+        {
+            **good,
+            "metadata": [{"identifier": "m", "label": "x", "type": "numeric_score", "value": "5"}],
+        }
+    )
+    assert contract_violations(
+        {**good, "metadata": [{"identifier": "m", "label": "x", "type": "percent", "value": 5}]}
+    )

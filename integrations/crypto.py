@@ -1,29 +1,9 @@
-"""Secrets at rest (outbound credentials, Ashby keys, signing secrets) with Fernet."""
+"""Secrets at rest (outbound credentials, Ashby keys, signing secrets) with Fernet.
 
-import base64
-import hashlib
+One implementation for the whole product, in assessments/crypto.py (integrations may depend
+on assessments, never the reverse).
+"""
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
+from assessments.crypto import decrypt, encrypt
 
-
-def _fernet() -> MultiFernet:
-    keys = list(settings.MARIOHR_FERNET_KEYS)
-    if not keys:
-        # Development default derived from SECRET_KEY; production sets MARIOHR_FERNET_KEYS.
-        digest = hashlib.sha256(("mariohr-fernet:" + settings.SECRET_KEY).encode()).digest()
-        keys = [base64.urlsafe_b64encode(digest).decode()]
-    return MultiFernet([Fernet(key) for key in keys])
-
-
-def encrypt(plaintext: str) -> str:
-    return _fernet().encrypt(plaintext.encode()).decode() if plaintext else ""
-
-
-def decrypt(token: str) -> str:
-    if not token:
-        return ""
-    try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken:
-        raise ValueError("Stored secret cannot be decrypted: check MARIOHR_FERNET_KEYS.") from None
+__all__ = ["decrypt", "encrypt"]

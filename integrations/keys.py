@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import timedelta
 
@@ -16,6 +17,8 @@ VISIBLE_CHARS = 12
 # Greenhouse rejects keys of 171 characters or more; ours are 47, URL-safe, with no ':'.
 MAX_KEY_LENGTH = 170
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# What an issued key can look like; anything else is refused before touching the database.
+KEY_SHAPE = re.compile(r"mhr_[A-Za-z0-9_-]{8,166}")
 
 
 def hash_key(raw_key: str) -> str:
@@ -37,7 +40,7 @@ def api_key_issue(*, organization: Organization, name: str = "Default") -> tuple
 
 
 def api_key_authenticate(raw_key: str) -> ApiKey | None:
-    if not raw_key or len(raw_key) > MAX_KEY_LENGTH or not raw_key.startswith(KEY_PREFIX):
+    if len(raw_key) > MAX_KEY_LENGTH or not KEY_SHAPE.fullmatch(raw_key):
         return None
     candidate_hash = hash_key(raw_key)
     match = None

@@ -81,6 +81,7 @@ def is_forbidden_address(address: IPAddress) -> bool:
         or address.is_link_local
         or address.is_private
         or address.is_unspecified
+        or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)
     )
 
 
@@ -115,7 +116,7 @@ def check_url(url: str, *, require_resolution: bool) -> CheckedURL:
         raise UnsafeURL("must not contain whitespace or control characters.")
     try:
         parts = urlsplit(url)
-        port = parts.port or 443
+        port = parts.port if parts.port is not None else 443
     except ValueError as exc:
         raise UnsafeURL(f"is not a valid URL ({exc}).") from None
     if parts.scheme.lower() != "https":
@@ -123,45 +124,49 @@ def check_url(url: str, *, require_resolution: bool) -> CheckedURL:
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         raise UnsafeURL("must not contain credentials.")
     hostname = (parts.hostname or "").lower()
-    if not hostname:
-        raise UnsafeURL("must have a host.")
     if "%" in hostname:
         raise UnsafeURL("must not use an IPv6 zone id.")
     hostname = hostname.rstrip(".")
+    if not hostname:
+        raise UnsafeURL("must have a host.")
 
     allowed_hosts, allowed_networks = _allowlist()
     literal = parse_ip(hostname)
-    allowlisted = hostname in allowed_hosts or (
-        literal is not None and _in_networks(literal, allowed_networks)
-    )
-    if allowlisted:
+    if hostname in allowed_hosts or (literal and _in_networks(literal, allowed_networks)):
         # Allowlisted hosts (development and tests) skip address and port rules, not https.
-        addresses = [str(literal)] if literal else _resolve_or_empty(hostname, port, True)
+        addresses = (
+            [str(literal)] if literal else _resolve_or_empty(hostname, port, require_resolution)
+        )
         return CheckedURL(url, hostname, port, addresses, allowlisted=True)
 
     if hostname == "localhost" or hostname.endswith(".localhost"):
         raise UnsafeURL("must not point to localhost.")
     if hostname in METADATA_HOSTNAMES:
         raise UnsafeURL("must not point to a cloud metadata service.")
-    if port not in settings.MARIOHR_CALLBACK_PORTS:
-        ports = ", ".join(str(p) for p in settings.MARIOHR_CALLBACK_PORTS)
-        raise UnsafeURL(f"must use port {ports}.")
     if literal is not None:
+        _check_port(port)
         if is_forbidden_address(literal):
             raise UnsafeURL("must not point to a loopback, private or reserved address.")
         return CheckedURL(url, hostname, port, [str(literal)])
 
     addresses = _resolve_or_empty(hostname, port, require_resolution)
-    for address in addresses:
-        parsed = ipaddress.ip_address(address.split("%")[0])
-        if _in_networks(parsed, allowed_networks):
-            continue
-        if is_forbidden_address(parsed):
+    parsed = [ipaddress.ip_address(address.split("%")[0]) for address in addresses]
+    if parsed and all(_in_networks(address, allowed_networks) for address in parsed):
+        return CheckedURL(url, hostname, port, addresses, allowlisted=True)
+    _check_port(port)
+    for address in parsed:
+        if is_forbidden_address(address):
             raise UnsafeURL(
                 "must not point to a loopback, private or reserved address "
                 f"({hostname} resolves to {address})."
             )
     return CheckedURL(url, hostname, port, addresses)
+
+
+def _check_port(port: int) -> None:
+    if port not in settings.MARIOHR_CALLBACK_PORTS:
+        ports = " or ".join(str(p) for p in settings.MARIOHR_CALLBACK_PORTS)
+        raise UnsafeURL(f"must use port {ports}.")
 
 
 def _resolve_or_empty(hostname: str, port: int, required: bool) -> list[str]:

@@ -1,7 +1,9 @@
 import re
 from urllib.parse import parse_qs, urlsplit
 
-PEOPLE_PATH = re.compile(r"/people/(\d+)")
+# ASCII digits, bounded, so a hostile URL cannot overflow the 100-character id columns.
+PEOPLE_PATH = re.compile(r"/people/([0-9]{1,30})(?:/|$)")
+NUMERIC_ID = re.compile(r"[0-9]{1,30}")
 
 
 def greenhouse_ids_from_profile_url(profile_url: str) -> tuple[str, str]:
@@ -9,4 +11,7 @@ def greenhouse_ids_from_profile_url(profile_url: str) -> tuple[str, str]:
     parts = urlsplit(profile_url)
     match = PEOPLE_PATH.search(parts.path)
     application = parse_qs(parts.query).get("application_id", [""])[0]
-    return (match.group(1) if match else ""), (application if application.isdigit() else "")
+    return (
+        match.group(1) if match else "",
+        application if NUMERIC_ID.fullmatch(application) else "",
+    )

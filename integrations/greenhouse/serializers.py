@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..ssrf import UnsafeURL, check_url
@@ -7,6 +8,24 @@ def optional_text(max_length: int):
     return serializers.CharField(
         required=False, allow_null=True, allow_blank=True, max_length=max_length
     )
+
+
+class CallbackURLField(serializers.CharField):
+    """The ATS's callback URL, passed through the SSRF guard as a field of its own, so its
+    error is reported together with every other field error."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 2000)
+        super().__init__(required=False, allow_null=True, allow_blank=True, **kwargs)
+
+    def to_internal_value(self, data):
+        url = super().to_internal_value(data)
+        if not url:
+            return url
+        try:
+            return check_url(url, require_resolution=False).url
+        except UnsafeURL as exc:
+            raise serializers.ValidationError(f"Callback URL {exc}") from None
 
 
 class CandidateSerializer(serializers.Serializer):
@@ -20,36 +39,62 @@ class CandidateSerializer(serializers.Serializer):
         required=False, allow_null=True, allow_blank=True, max_length=2000
     )
     # An old Greenhouse doc example nested the callback here; accepted as a fallback.
-    url = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=2000)
+    url = CallbackURLField()
 
 
 class SendTestInputSerializer(serializers.Serializer):
     partner_test_id = serializers.CharField(max_length=100)
     candidate = CandidateSerializer()
-    url = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=2000)
+    url = CallbackURLField()
     sent_by = optional_text(320)
 
-    def validate(self, attrs):
-        url = attrs.get("url") or attrs["candidate"].get("url")
-        if not url:
-            raise serializers.ValidationError({"url": ["This field is required."]})
+    def to_internal_value(self, data):
+        errors = {}
         try:
-            checked = check_url(url, require_resolution=False)
-        except UnsafeURL as exc:
-            raise serializers.ValidationError({"url": [f"Callback URL {exc}"]}) from None
-        attrs["callback_url"] = checked.url
+            attrs = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            errors, attrs = dict(exc.detail), None
+        if isinstance(data, dict) and not _callback_url_given(data):
+            errors["url"] = ["This field is required."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        attrs["callback_url"] = attrs.get("url") or attrs["candidate"].get("url")
         return attrs
 
 
+def _callback_url_given(data: dict) -> bool:
+    candidate = data.get("candidate")
+    nested = candidate.get("url") if isinstance(candidate, dict) else None
+    return bool(data.get("url") or nested)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string"},
+            {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            },
+        ]
+    }
+)
 class ErrorItemField(serializers.Field):
-    """Greenhouse sends strings; the seed's OpenAPI shows {code, message}. Both are kept."""
+    """Greenhouse sends strings; the seed's OpenAPI shows {code, message}. Both are kept;
+    other keys of an object are dropped."""
 
     def to_internal_value(self, data):
         if isinstance(data, str):
             return data[:2000]
-        if isinstance(data, dict) and all(isinstance(v, str | type(None)) for v in data.values()):
-            return {k: (v or "")[:2000] for k, v in data.items() if k in ("code", "message")}
-        raise serializers.ValidationError("Each error must be a string or {code, message}.")
+        if isinstance(data, dict):
+            kept = {k: data[k] for k in ("code", "message") if data.get(k) is not None}
+            if kept and all(isinstance(v, str | int) for v in kept.values()):
+                return {k: str(v)[:2000] for k, v in kept.items()}
+        raise serializers.ValidationError(
+            "Each error must be a string or an object with a string code and/or message."
+        )
 
     def to_representation(self, value):
         return value

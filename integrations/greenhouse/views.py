@@ -1,5 +1,8 @@
 """The Greenhouse Assessment Partner API (and MarioHR's richer flavour of it)."""
 
+import re
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -7,13 +10,42 @@ from rest_framework.views import APIView
 from assessments import services
 from assessments.models import Interview
 
+from .. import schema  # noqa: F401  (registers the API key scheme with drf-spectacular)
 from ..services import error_report_store
 from .parsing import greenhouse_ids_from_profile_url
 from .payloads import test_status_payload
 from .serializers import ResponseErrorInputSerializer, SendTestInputSerializer
 
+# Ids we issue are token_urlsafe(16); anything else cannot exist, so it is not looked up.
+PARTNER_INTERVIEW_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+NOT_FOUND = {"error": "not_found", "message": "No interview with that partner_interview_id."}
+
+ERROR_BODY = inline_serializer(
+    "ErrorBody",
+    {
+        "error": serializers.CharField(),
+        "message": serializers.CharField(),
+        "fields": serializers.DictField(child=serializers.ListField(), required=False),
+    },
+)
+
 
 class ListTestsView(APIView):
+    @extend_schema(
+        summary="Tests enabled for the calling organization",
+        responses={
+            200: inline_serializer(
+                "PartnerTest",
+                {
+                    "partner_test_id": serializers.CharField(),
+                    "partner_test_name": serializers.CharField(),
+                    "description": serializers.CharField(),
+                },
+                many=True,
+            ),
+            401: ERROR_BODY,
+        },
+    )
     def get(self, request):
         tests = services.tests_enabled_for(request.user)
         return Response(
@@ -29,6 +61,18 @@ class ListTestsView(APIView):
 
 
 class SendTestView(APIView):
+    @extend_schema(
+        summary="Send a test to a candidate (idempotent per callback url)",
+        request=SendTestInputSerializer,
+        responses={
+            200: inline_serializer(
+                "SendTestResponse", {"partner_interview_id": serializers.CharField()}
+            ),
+            400: ERROR_BODY,
+            401: ERROR_BODY,
+            413: ERROR_BODY,
+        },
+    )
     def post(self, request):
         data = _validated(SendTestInputSerializer, request.data)
         test = services.test_enabled_get(
@@ -63,12 +107,32 @@ class SendTestView(APIView):
 
 
 class TestStatusView(APIView):
+    @extend_schema(
+        summary="Status of one sent test",
+        parameters=[OpenApiParameter("partner_interview_id", str, required=True)],
+        responses={
+            200: inline_serializer(
+                "TestStatus",
+                {
+                    "partner_status": serializers.ChoiceField(Interview.Status.choices),
+                    "partner_profile_url": serializers.URLField(required=False),
+                    "partner_score": serializers.FloatField(required=False),
+                    "metadata": serializers.DictField(),
+                },
+            ),
+            400: ERROR_BODY,
+            401: ERROR_BODY,
+            404: ERROR_BODY,
+        },
+    )
     def get(self, request):
         partner_interview_id = request.query_params.get("partner_interview_id", "").strip()
         if not partner_interview_id:
             raise serializers.ValidationError(
                 {"partner_interview_id": ["This query parameter is required."]}
             )
+        if not PARTNER_INTERVIEW_ID.fullmatch(partner_interview_id):
+            return Response(NOT_FOUND, status=404)
         interview = (
             Interview.objects.filter(
                 organization=request.user, partner_interview_id=partner_interview_id
@@ -85,14 +149,20 @@ class TestStatusView(APIView):
         )
         if interview is None:
             # Another organization's interview answers exactly like an unknown one.
-            return Response(
-                {"error": "not_found", "message": "No interview with that partner_interview_id."},
-                status=404,
-            )
+            return Response(NOT_FOUND, status=404)
         return Response(test_status_payload(interview))
 
 
 class ResponseErrorView(APIView):
+    @extend_schema(
+        summary="Report a malformed response MarioHR sent (kept seven days)",
+        request=ResponseErrorInputSerializer,
+        responses={
+            200: inline_serializer("ResponseErrorAck", {"status": serializers.CharField()}),
+            400: ERROR_BODY,
+            401: ERROR_BODY,
+        },
+    )
     def post(self, request):
         data = _validated(ResponseErrorInputSerializer, request.data)
         error_report_store(organization=request.user, data=data, payload=request.data)

@@ -6,6 +6,7 @@ inside the same transaction, through ``interview_status_changed`` so integration
 their outbox rows atomically with it.
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Candidate, Interview, Organization, Test
+from .models import Candidate, EnvironmentValue, Interview, InterviewEvent, Organization, Test
 from .signals import interview_status_changed
 
 S = Interview.Status
@@ -133,8 +134,20 @@ def candidate_link(interview: Interview) -> str:
     return f"{settings.MARIOHR_BASE_URL}/t/{interview.candidate_token}"
 
 
-def interview_transition(*, interview: Interview, to_status: str, at=None, **fields) -> Interview:
-    """Move an interview to ``to_status`` under a row lock and announce the change."""
+# The transcript names status changes by what happened, not by the status reached.
+EVENT_FOR_STATUS = {
+    S.IN_PROGRESS: "started",
+    S.SUBMITTED: "submitted",
+    S.COMPLETE: "scored",
+    S.EXPIRED: "expired",
+    S.CANCELLED: "cancelled",
+}
+
+
+def interview_transition(
+    *, interview: Interview, to_status: str, at=None, event_data: dict | None = None, **fields
+) -> Interview:
+    """Move an interview to ``to_status`` under a row lock, log it and announce the change."""
     at = at or timezone.now()
     with transaction.atomic():
         locked = Interview.objects.select_for_update().get(pk=interview.pk)
@@ -146,6 +159,13 @@ def interview_transition(*, interview: Interview, to_status: str, at=None, **fie
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.save()
+        kind = EVENT_FOR_STATUS[to_status]
+        if previous_status == S.COMPLETE:
+            kind = "score_corrected"
+        elif previous_status == S.IN_PROGRESS and to_status == S.COMPLETE:
+            # A quiz is submitted and scored in one step; the transcript shows both.
+            InterviewEvent.objects.create(interview=locked, kind="submitted", at=at, data={})
+        InterviewEvent.objects.create(interview=locked, kind=kind, at=at, data=event_data or {})
         interview_status_changed.send(
             sender=Interview, interview=locked, previous_status=previous_status, at=at
         )
@@ -155,15 +175,44 @@ def interview_transition(*, interview: Interview, to_status: str, at=None, **fie
 def interview_start(*, interview: Interview) -> Interview:
     now = timezone.now()
     deadline = now + timedelta(minutes=interview.test.time_limit_minutes)
-    return interview_transition(
-        interview=interview, to_status=S.IN_PROGRESS, at=now, started_at=now, expires_at=deadline
-    )
+    with transaction.atomic():
+        started = interview_transition(
+            interview=interview,
+            to_status=S.IN_PROGRESS,
+            at=now,
+            started_at=now,
+            expires_at=deadline,
+        )
+        interview_environment_materialize(interview=started)
+    return started
 
 
-def interview_submit(*, interview: Interview) -> Interview:
+def interview_environment_materialize(*, interview: Interview) -> None:
+    """Fix this interview's environment values (generated passwords, ``{interview}``)."""
+    short_id = interview.partner_interview_id[:8].lower()
+    existing = set(interview.environment_values.values_list("field_id", flat=True))
+    for field in interview.test.environment_fields.all():
+        if field.pk in existing:
+            continue
+        value = EnvironmentValue(
+            interview=interview, field=field, label=field.label, is_secret=field.is_secret
+        )
+        if field.generate:
+            value.value = secrets.token_urlsafe(12)
+        else:
+            value.value = field.value.replace("{interview}", short_id)
+        value.save()
+
+
+def interview_submit(*, interview: Interview, automatic: bool = False) -> Interview:
     now = timezone.now()
     return interview_transition(
-        interview=interview, to_status=S.SUBMITTED, at=now, submitted_at=now, completed_at=now
+        interview=interview,
+        to_status=S.SUBMITTED,
+        at=now,
+        event_data={"automatic": True} if automatic else None,
+        submitted_at=now,
+        completed_at=now,
     )
 
 
@@ -173,8 +222,13 @@ def interview_score(
     score: Decimal,
     max_score: Decimal | None = None,
     metadata: dict | None = None,
+    scored_by=None,
+    event_data: dict | None = None,
 ) -> Interview:
-    """Record the final score and complete the interview (also used to correct a score)."""
+    """Record the final score and complete the interview (also used to correct a score).
+
+    From ``in_progress`` (a quiz) this is also the submission.
+    """
     now = timezone.now()
     max_score = interview.max_score if max_score is None else max_score
     if score < 0 or (max_score is not None and score > max_score):
@@ -184,14 +238,22 @@ def interview_score(
         "max_score": max_score,
         "scored_at": now,
         "completed_at": interview.completed_at or now,
+        "submitted_at": interview.submitted_at or now,
+        "scored_by": scored_by,
     }
     if metadata is not None:
         fields["metadata"] = metadata
-    return interview_transition(interview=interview, to_status=S.COMPLETE, at=now, **fields)
+    return interview_transition(
+        interview=interview, to_status=S.COMPLETE, at=now, event_data=event_data, **fields
+    )
 
 
-def interview_expire(*, interview: Interview) -> Interview:
-    return interview_transition(interview=interview, to_status=S.EXPIRED)
+def interview_expire(*, interview: Interview, reason: str = "") -> Interview:
+    return interview_transition(
+        interview=interview,
+        to_status=S.EXPIRED,
+        event_data={"reason": reason} if reason else None,
+    )
 
 
 def interview_cancel(*, interview: Interview) -> Interview:

@@ -11,3 +11,10 @@ def send_invitation_email(interview_pk: int) -> None:
     )
     if interview.is_live:
         invitation_email_send(interview=interview)
+
+
+@shared_task
+def expire_interviews() -> int:
+    from .candidate_services import interviews_expire_overdue
+
+    return interviews_expire_overdue()

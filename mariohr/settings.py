@@ -58,6 +58,8 @@ MARIOHR_CALLBACK_PORTS = [int(p) for p in envlist("MARIOHR_CALLBACK_PORTS", "443
 MARIOHR_CALLBACK_ALLOWLIST = envlist("MARIOHR_CALLBACK_ALLOWLIST")
 MARIOHR_MAX_REQUEST_BYTES = envint("MARIOHR_MAX_REQUEST_BYTES", str(256 * 1024))
 MARIOHR_INVITATION_DAYS = envint("MARIOHR_INVITATION_DAYS", "14")
+# Late answers accepted after a test's time limit (the page's own auto-submit in flight).
+MARIOHR_SUBMIT_GRACE_SECONDS = envint("MARIOHR_SUBMIT_GRACE_SECONDS", "60")
 MARIOHR_ERROR_REPORT_RETENTION_DAYS = envint("MARIOHR_ERROR_REPORT_RETENTION_DAYS", "7")
 # Fernet key(s) for secrets at rest (outbound credentials). Comma-separated for rotation;
 # the first encrypts. Derived from SECRET_KEY when unset (fine for development only).
@@ -239,5 +241,9 @@ CELERY_BEAT_SCHEDULE = {
     "purge-error-reports": {
         "task": "integrations.tasks.purge_error_reports",
         "schedule": 3600.0,
+    },
+    "expire-interviews": {
+        "task": "assessments.tasks.expire_interviews",
+        "schedule": 60.0,
     },
 }

@@ -1,0 +1,165 @@
+"""What a candidate does on the test page: save answers, submit; and deadline expiry."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Answer, Interview, InterviewEvent, Question, Test
+from .scoring_services import interview_quiz_score
+from .services import IllegalTransition, interview_expire, interview_submit
+
+S = Interview.Status
+REVIEW_FIELDS = {"solution_url": 2000, "notes": 20000}
+SHORT_ANSWER_MAX = 2000
+# Consecutive autosaves within this window extend one transcript line instead of adding many.
+SAVE_EVENT_WINDOW = timedelta(seconds=60)
+
+
+class AnswerInvalid(Exception):
+    def __init__(self, field: str, problem: str):
+        self.field, self.problem = field, problem
+        super().__init__(f"{field}: {problem}")
+
+
+class NotAcceptingAnswers(Exception):
+    """The interview is not open for answers (not started, finished, or past its deadline)."""
+
+    def __init__(self, interview: Interview):
+        self.interview = interview
+        super().__init__(f"Interview {interview.partner_interview_id} is {interview.status}.")
+
+
+def grace() -> timedelta:
+    # Covers the network delay of the page's own auto-submit at the time limit.
+    return timedelta(seconds=getattr(settings, "MARIOHR_SUBMIT_GRACE_SECONDS", 60))
+
+
+def interview_by_token(token: str) -> Interview | None:
+    return (
+        Interview.objects.select_related("test", "candidate", "organization")
+        .filter(candidate_token=token)
+        .first()
+    )
+
+
+def interview_is_overdue(interview: Interview, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    if interview.status == S.SENT:
+        return now >= interview.expires_at
+    if interview.status == S.IN_PROGRESS:
+        return now >= interview.expires_at + grace()
+    return False
+
+
+def interview_expire_if_overdue(*, interview: Interview) -> Interview:
+    if not interview_is_overdue(interview):
+        return interview
+    reason = "time_limit" if interview.status == S.IN_PROGRESS else "invitation"
+    try:
+        return interview_expire(interview=interview, reason=reason)
+    except IllegalTransition:
+        # Another request (submit, the sweeper) finished it first; show what it became.
+        interview.refresh_from_db()
+        return interview
+
+
+def interviews_expire_overdue(now: datetime | None = None) -> int:
+    """Expire every live interview past its deadline; safe to run from several workers."""
+    now = now or timezone.now()
+    overdue = Interview.objects.filter(
+        Q(status=S.SENT, expires_at__lte=now)
+        | Q(status=S.IN_PROGRESS, expires_at__lte=now - grace())
+    )
+    expired = 0
+    for interview in overdue.only("pk", "status", "expires_at"):
+        reason = "time_limit" if interview.status == S.IN_PROGRESS else "invitation"
+        try:
+            interview_expire(interview=interview, reason=reason)
+            expired += 1
+        except IllegalTransition:
+            continue
+    return expired
+
+
+def _clean_value(test: Test, questions: dict[str, Question], key: str, value):
+    if test.kind == Test.Kind.QUIZ:
+        question = questions.get(key)
+        if question is None:
+            raise AnswerInvalid(key, "is not a question of this test")
+        if question.kind == Question.Kind.SHORT:
+            if not isinstance(value, str) or len(value) > SHORT_ANSWER_MAX:
+                raise AnswerInvalid(key, f"must be text of at most {SHORT_ANSWER_MAX} characters")
+            return value
+        choice_ids = {str(pk) for pk in question.choices.values_list("pk", flat=True)}
+        if question.kind == Question.Kind.SINGLE:
+            if not isinstance(value, str) or (value and value not in choice_ids):
+                raise AnswerInvalid(key, "must be one of the question's choices")
+            return value
+        if not isinstance(value, list) or not all(
+            isinstance(item, str) and item in choice_ids for item in value
+        ):
+            raise AnswerInvalid(key, "must be a list of the question's choices")
+        return sorted(set(value), key=value.index)
+    limit = REVIEW_FIELDS.get(key)
+    if limit is None:
+        raise AnswerInvalid(key, "is not a field of this test")
+    if not isinstance(value, str) or len(value) > limit:
+        raise AnswerInvalid(key, f"must be text of at most {limit} characters")
+    return value
+
+
+def answers_save(*, interview: Interview, answers: dict) -> datetime:
+    """Validate and store answers; returns when they were saved. All or nothing."""
+    if not isinstance(answers, dict):
+        raise AnswerInvalid("answers", "must be an object mapping questions to answers")
+    questions = {q.answer_key: q for q in interview.test.questions.all()}
+    cleaned = {
+        key: _clean_value(interview.test, questions, key, value) for key, value in answers.items()
+    }
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Interview.objects.select_for_update().get(pk=interview.pk)
+        if locked.status != S.IN_PROGRESS or interview_is_overdue(locked, now):
+            raise NotAcceptingAnswers(locked)
+        stored = dict(locked.answers.values_list("key", "value"))
+        changed = sorted(key for key, value in cleaned.items() if stored.get(key) != value)
+        for key in changed:
+            Answer.objects.update_or_create(
+                interview=locked, key=key, defaults={"value": cleaned[key], "saved_at": now}
+            )
+        if changed:
+            _save_event_record(interview=locked, keys=changed, at=now)
+    return now
+
+
+def _save_event_record(*, interview: Interview, keys: list[str], at: datetime) -> None:
+    last = interview.events.order_by("-at", "-id").first()
+    if last and last.kind == "answer_saved" and at - last.at <= SAVE_EVENT_WINDOW:
+        last.data = {
+            "answers": sorted(set(last.data.get("answers", [])) | set(keys)),
+            "saves": last.data.get("saves", 1) + 1,
+        }
+        last.at = at
+        last.save(update_fields=["data", "at"])
+        return
+    InterviewEvent.objects.create(
+        interview=interview, kind="answer_saved", at=at, data={"answers": keys, "saves": 1}
+    )
+
+
+def interview_candidate_submit(
+    *, interview: Interview, answers: dict | None = None, automatic: bool = False
+) -> Interview:
+    """Save the last answers and submit; a quiz is scored at once and completes."""
+    with transaction.atomic():
+        if answers:
+            answers_save(interview=interview, answers=answers)
+        locked = Interview.objects.select_for_update().get(pk=interview.pk)
+        if locked.status == S.IN_PROGRESS and interview_is_overdue(locked):
+            raise NotAcceptingAnswers(locked)
+        if locked.test.kind == Test.Kind.QUIZ:
+            return interview_quiz_score(interview=locked, automatic=automatic)
+        return interview_submit(interview=locked, automatic=automatic)

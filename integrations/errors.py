@@ -8,11 +8,16 @@ from rest_framework.views import exception_handler
 
 
 def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
-    """{"candidate": {"email": ["…"]}} → {"candidate.email": ["…"]}."""
+    """{"candidate": {"email": ["…"]}} → {"candidate.email": ["…"]}; list items as errors[0]."""
     if isinstance(detail, dict):
         flat: dict[str, list[str]] = {}
         for key, value in detail.items():
-            name = prefix if key == "non_field_errors" else f"{prefix}.{key}" if prefix else key
+            if key == "non_field_errors":
+                name = prefix
+            elif isinstance(key, int):
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix else key
             flat.update(flatten_errors(value, name or "body"))
         return flat
     if isinstance(detail, list) and detail and all(isinstance(d, str) for d in detail):

@@ -126,6 +126,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests: a file per test run, not :memory:, so a real Celery worker process can share
+    # the test database (the delivery tests start one).
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(VAR_DIR / f"test_mariohr_{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -199,6 +204,28 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
 }
 
+# Outbound delivery (integrations.delivery): retry schedule in seconds after each attempt
+# (the first entry is the first attempt), +/- jitter percent, per-attempt timeout, the lease
+# that marks an attempt in flight (must exceed the timeout), and how long the sweeper trusts
+# an enqueued message before enqueueing the row again.
+MARIOHR_DELIVERY_RETRY_SCHEDULE = [
+    int(s)
+    for s in envlist(
+        "MARIOHR_DELIVERY_RETRY_SCHEDULE", "0,5,300,1800,7200,18000,36000,50400,72000,86400"
+    )
+]
+MARIOHR_DELIVERY_JITTER_PERCENT = envint("MARIOHR_DELIVERY_JITTER_PERCENT", "10")
+MARIOHR_DELIVERY_TIMEOUT_SECONDS = envint("MARIOHR_DELIVERY_TIMEOUT_SECONDS", "15")
+MARIOHR_DELIVERY_LEASE_SECONDS = envint("MARIOHR_DELIVERY_LEASE_SECONDS", "60")
+MARIOHR_DELIVERY_REENQUEUE_SECONDS = envint("MARIOHR_DELIVERY_REENQUEUE_SECONDS", "30")
+MARIOHR_DELIVERY_SWEEP_SECONDS = envint("MARIOHR_DELIVERY_SWEEP_SECONDS", "5")
+MARIOHR_DELIVERY_MAX_RESPONSE_BYTES = envint("MARIOHR_DELIVERY_MAX_RESPONSE_BYTES", "65536")
+MARIOHR_DELIVERY_FAILING_ENDPOINT_DAYS = envint("MARIOHR_DELIVERY_FAILING_ENDPOINT_DAYS", "5")
+# Celery queue for delivery tasks; empty means Celery's default queue.
+MARIOHR_DELIVERY_QUEUE = os.environ.get("MARIOHR_DELIVERY_QUEUE", "")
+if MARIOHR_DELIVERY_LEASE_SECONDS <= MARIOHR_DELIVERY_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured("MARIOHR_DELIVERY_LEASE_SECONDS must exceed the timeout.")
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
@@ -241,6 +268,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-error-reports": {
         "task": "integrations.tasks.purge_error_reports",
         "schedule": 3600.0,
+    },
+    # The outbox sweeper: due deliveries whose message was lost or whose worker died.
+    "sweep-deliveries": {
+        "task": "integrations.delivery.tasks.sweep_deliveries",
+        "schedule": float(MARIOHR_DELIVERY_SWEEP_SECONDS),
+        "options": {"expires": float(MARIOHR_DELIVERY_SWEEP_SECONDS)},
     },
     "expire-interviews": {
         "task": "assessments.tasks.expire_interviews",

@@ -5,3 +5,9 @@ class DeliveryConfig(AppConfig):
     name = "integrations.delivery"
     label = "delivery"
     verbose_name = "Outbound delivery"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the lifecycle receivers)
+        from .results import register
+
+        register()

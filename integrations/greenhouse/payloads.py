@@ -26,3 +26,26 @@ def test_status_payload(interview: Interview) -> dict:
         payload["partner_profile_url"] = report_url(interview)
         payload["partner_score"] = json_number(interview.score)
     return payload
+
+
+def results_patch_payload(interview: Interview) -> dict:
+    """The results PATCH body: test_status plus routing id, recording and report."""
+    from assessments.reports import report_build
+
+    return {
+        "partner_interview_id": interview.partner_interview_id,
+        "partner_score": None,
+        "partner_profile_url": None,
+        **test_status_payload(interview),
+        "recording_url": _recording_url_for(interview),
+        "report": report_build(interview),
+    }
+
+
+def _recording_url_for(interview: Interview) -> str | None:
+    # Recordings are built separately; until that module exists there is no recording.
+    try:
+        from assessments.recordings.services import recording_url_for
+    except ImportError:
+        return None
+    return recording_url_for(interview)

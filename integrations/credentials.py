@@ -1,0 +1,75 @@
+"""An organization's outbound credentials and webhook signing secret, encrypted at rest.
+
+The admin, the management commands and the delivery engine all go through these functions;
+nothing else reads the encrypted columns.
+"""
+
+import base64
+import secrets
+
+from django.db import transaction
+
+from assessments.models import Organization
+
+from .crypto import decrypt, encrypt
+from .models import IntegrationSettings
+
+WEBHOOK_SECRET_PREFIX = "whsec_"
+WEBHOOK_SECRET_BYTES = 32
+
+
+def integration_settings_get(*, organization: Organization) -> IntegrationSettings:
+    settings_row, _ = IntegrationSettings.objects.get_or_create(organization=organization)
+    return settings_row
+
+
+def outbound_credentials_set(
+    *, organization: Organization, username: str, password: str = ""
+) -> IntegrationSettings:
+    """Basic auth for calls to the customer's ATS: username and password, or a key as
+    username with an empty password."""
+    if ":" in username:
+        # RFC 7617: the user-id of Basic auth cannot contain a colon.
+        raise ValueError("The username must not contain ':'.")
+    settings_row = integration_settings_get(organization=organization)
+    settings_row.outbound_username = username
+    settings_row.outbound_password_encrypted = encrypt(password)
+    settings_row.save(
+        update_fields=["outbound_username", "outbound_password_encrypted", "updated_at"]
+    )
+    return settings_row
+
+
+def outbound_credentials_get(*, organization: Organization) -> tuple[str, str] | None:
+    settings_row = IntegrationSettings.objects.filter(organization=organization).first()
+    if settings_row is None or not settings_row.outbound_username:
+        return None
+    return settings_row.outbound_username, decrypt(settings_row.outbound_password_encrypted)
+
+
+def webhook_secret_new() -> str:
+    return (
+        WEBHOOK_SECRET_PREFIX + base64.b64encode(secrets.token_bytes(WEBHOOK_SECRET_BYTES)).decode()
+    )
+
+
+def webhook_secret_get(*, organization: Organization) -> str:
+    """The organization's signing secret, created on first use."""
+    settings_row = IntegrationSettings.objects.filter(organization=organization).first()
+    if settings_row is not None and settings_row.webhook_secret_encrypted:
+        return decrypt(settings_row.webhook_secret_encrypted)
+    with transaction.atomic():
+        settings_row = integration_settings_get(organization=organization)
+        settings_row = IntegrationSettings.objects.select_for_update().get(pk=settings_row.pk)
+        if not settings_row.webhook_secret_encrypted:
+            settings_row.webhook_secret_encrypted = encrypt(webhook_secret_new())
+            settings_row.save(update_fields=["webhook_secret_encrypted", "updated_at"])
+    return decrypt(settings_row.webhook_secret_encrypted)
+
+
+def webhook_secret_rotate(*, organization: Organization) -> str:
+    settings_row = integration_settings_get(organization=organization)
+    secret = webhook_secret_new()
+    settings_row.webhook_secret_encrypted = encrypt(secret)
+    settings_row.save(update_fields=["webhook_secret_encrypted", "updated_at"])
+    return secret

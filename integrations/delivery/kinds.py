@@ -1,0 +1,74 @@
+"""The registry of delivery kinds: how each kind of outbound call is built and judged.
+
+A kind registers ``build_request(delivery) -> OutboundRequest``, called at every attempt so a
+retry or replay carries current data, and optionally ``interpret_response(delivery,
+status_code, headers, body_bytes) -> Outcome | None`` for receivers whose status codes lie
+(Ashby answers 200 with ``{"success": false}``). ``None`` falls back to the default rules.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class OutboundRequest:
+    method: str
+    url: str
+    json_body: dict | list | None
+    basic_auth: tuple[str, str] | None = None
+    headers: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    SUCCESS = "success"
+    RETRY = "retry"
+    STOP = "stop"
+
+    result: str
+    error: str = ""
+    # Seconds the receiver asked us to wait (Retry-After); the engine caps it.
+    retry_after: float | None = None
+    # 401/403 and the like: shown in the admin as a credentials problem to fix.
+    credentials_problem: bool = False
+
+    @classmethod
+    def success(cls) -> "Outcome":
+        return cls(cls.SUCCESS)
+
+    @classmethod
+    def retry(cls, error: str, *, retry_after=None, credentials_problem=False) -> "Outcome":
+        return cls(cls.RETRY, error, retry_after, credentials_problem)
+
+    @classmethod
+    def stop(cls, error: str, *, credentials_problem=False) -> "Outcome":
+        return cls(cls.STOP, error, None, credentials_problem)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    build_request: Callable
+    interpret_response: Callable | None = None
+
+
+_registry: dict[str, Kind] = {}
+
+
+class UnknownKind(LookupError):
+    pass
+
+
+def register(name: str, build_request: Callable, interpret_response: Callable | None = None):
+    _registry[name] = Kind(name, build_request, interpret_response)
+
+
+def get(name: str) -> Kind:
+    try:
+        return _registry[name]
+    except KeyError:
+        raise UnknownKind(f"No delivery kind registered as {name!r}.") from None
+
+
+def registered() -> list[str]:
+    return sorted(_registry)

@@ -1,0 +1,341 @@
+"""The delivery engine: create (outbox), claim, attempt, schedule, sweep, retry, replay.
+
+Claiming is a conditional update that sets a lease, never a lock held across network I/O:
+two workers running the same task concurrently get 1 and 0 rows, and a worker that dies
+mid-send leaves a lease that simply expires for the sweeper to notice.
+"""
+
+import logging
+import random
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+from functools import partial
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from assessments.models import Interview, Organization
+
+from ..credentials import webhook_secret_get
+from ..ssrf import UnsafeURL
+from . import kinds, transport
+from .interpret import default_outcome
+from .kinds import Outcome
+from .models import Delivery, DeliveryAttempt
+
+logger = logging.getLogger(__name__)
+
+S = Delivery.Status
+RETRY_AFTER_CAP_SECONDS = 3600
+# Retries due within this many seconds ride a Celery countdown; longer waits live only in
+# the row (next_attempt_at) and the sweeper, since long countdowns misbehave on Redis.
+COUNTDOWN_LIMIT_SECONDS = 60
+EXCERPT_CHARS = 2000
+
+
+class DeliveryNotPossible(Exception):
+    """The requested delivery cannot be created; the message says why, for an operator."""
+
+
+def endpoint_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}".lower()[:300]
+
+
+def delivery_create(
+    *,
+    organization: Organization,
+    interview: Interview | None = None,
+    kind: str,
+    target_url: str,
+    event: dict | None = None,
+    ordering_key: str = "",
+    replay_of: Delivery | None = None,
+) -> Delivery:
+    """Write the outbox row in the caller's transaction; enqueue the fast path on commit."""
+    kinds.get(kind)
+    now = timezone.now()
+    delivery = Delivery.objects.create(
+        organization=organization,
+        interview=interview,
+        kind=kind,
+        target_url=target_url,
+        endpoint=endpoint_of(target_url),
+        event=event or {},
+        ordering_key=ordering_key,
+        replay_of=replay_of,
+        next_attempt_at=now,
+        enqueued_at=now,
+    )
+    transaction.on_commit(partial(delivery_enqueue, delivery_id=delivery.pk))
+    return delivery
+
+
+def delivery_enqueue(*, delivery_id: int, countdown: float | None = None) -> bool:
+    """Hand the id to Celery. A broker outage is logged, not raised: the row is safe and the
+    sweeper enqueues it again once the broker is back."""
+    from .tasks import attempt_delivery
+
+    options = {"retry": False}
+    if settings.MARIOHR_DELIVERY_QUEUE:
+        options["queue"] = settings.MARIOHR_DELIVERY_QUEUE
+    if countdown:
+        options["countdown"] = countdown
+    try:
+        attempt_delivery.apply_async((delivery_id,), **options)
+    except Exception:
+        logger.warning(
+            "Could not enqueue delivery %s; the sweeper will.", delivery_id, exc_info=True
+        )
+        return False
+    return True
+
+
+def _blocked_by_earlier(delivery: Delivery) -> bool:
+    return (
+        Delivery.objects.filter(
+            ordering_key=delivery.ordering_key,
+            pk__lt=delivery.pk,
+            status__in=Delivery.ACTIVE_STATUSES,
+        )
+        .exclude(pk=delivery.pk)
+        .exists()
+    )
+
+
+def delivery_claim(*, delivery_id: int) -> str | None:
+    """Take the lease on a due delivery; return the lease token, or None if not ours to send."""
+    now = timezone.now()
+    delivery = Delivery.objects.filter(pk=delivery_id).first()
+    if delivery is None or not delivery.is_active or delivery.next_attempt_at > now:
+        return None
+    if delivery.ordering_key and _blocked_by_earlier(delivery):
+        return None
+    token = secrets.token_hex(16)
+    claimed = (
+        Delivery.objects.filter(
+            pk=delivery_id, status__in=Delivery.ACTIVE_STATUSES, next_attempt_at__lte=now
+        )
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        .update(
+            leased_until=now + timedelta(seconds=settings.MARIOHR_DELIVERY_LEASE_SECONDS),
+            lease_token=token,
+        )
+    )
+    return token if claimed else None
+
+
+def delivery_attempt(*, delivery_id: int) -> DeliveryAttempt | None:
+    """Claim, build, send and record one attempt; None when the delivery was not ours."""
+    token = delivery_claim(delivery_id=delivery_id)
+    if token is None:
+        return None
+    delivery = Delivery.objects.select_related("organization").get(pk=delivery_id)
+    attempted_at = timezone.now()
+    request, response = None, None
+    try:
+        kind = kinds.get(delivery.kind)
+        request = kind.build_request(delivery)
+        response = transport.request_send(
+            request,
+            webhook_id=delivery.webhook_id,
+            signing_secret=webhook_secret_get(organization=delivery.organization),
+            timeout=settings.MARIOHR_DELIVERY_TIMEOUT_SECONDS,
+            max_response_bytes=settings.MARIOHR_DELIVERY_MAX_RESPONSE_BYTES,
+        )
+    except UnsafeURL as exc:
+        outcome = Outcome.retry(f"Blocked by the SSRF guard: URL {exc}")
+    except transport.TransportError as exc:
+        outcome = Outcome.retry(str(exc))
+    except Exception as exc:
+        logger.exception("Delivery %s (%s) failed before an answer", delivery.pk, delivery.kind)
+        outcome = Outcome.retry(f"Internal error: {type(exc).__name__}: {exc}")
+    else:
+        outcome = None
+        if kind.interpret_response is not None:
+            outcome = kind.interpret_response(
+                delivery, response.status_code, response.headers, response.body
+            )
+        outcome = outcome or default_outcome(response.status_code, response.headers)
+    return _attempt_record(delivery, token, attempted_at, request, response, outcome)
+
+
+def retry_schedule() -> list[int]:
+    return settings.MARIOHR_DELIVERY_RETRY_SCHEDULE
+
+
+def retry_delay(*, attempts_made: int, retry_after: float | None = None) -> float | None:
+    """Seconds until the next attempt after ``attempts_made`` attempts; None when exhausted."""
+    schedule = retry_schedule()
+    if attempts_made >= len(schedule):
+        return None
+    delay = float(schedule[attempts_made])
+    jitter = settings.MARIOHR_DELIVERY_JITTER_PERCENT / 100
+    delay *= 1 + random.uniform(-jitter, jitter)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, RETRY_AFTER_CAP_SECONDS))
+    return delay
+
+
+def _attempt_record(delivery, token, attempted_at, request, response, outcome) -> DeliveryAttempt:
+    now = timezone.now()
+    number = delivery.attempt_count + 1
+    delay = None
+    if outcome.result == Outcome.SUCCESS:
+        status, attempt_outcome = S.SUCCEEDED, DeliveryAttempt.Outcome.SUCCESS
+    elif outcome.result == Outcome.STOP:
+        status, attempt_outcome = S.STOPPED, DeliveryAttempt.Outcome.STOPPED
+    else:
+        delay = retry_delay(attempts_made=number, retry_after=outcome.retry_after)
+        if delay is None:
+            status, attempt_outcome = S.FAILED, DeliveryAttempt.Outcome.FAILED
+        else:
+            status, attempt_outcome = S.RETRYING, DeliveryAttempt.Outcome.RETRY
+    next_attempt_at = now + timedelta(seconds=delay or 0)
+    use_countdown = delay is not None and delay <= COUNTDOWN_LIMIT_SECONDS
+    fields = {
+        "status": status,
+        "attempt_count": number,
+        "next_attempt_at": next_attempt_at,
+        "leased_until": None,
+        "lease_token": "",
+        "enqueued_at": next_attempt_at if use_countdown else None,
+        "last_status_code": response.status_code if response else None,
+        "last_error": outcome.error,
+        "credentials_problem": outcome.credentials_problem,
+        "succeeded_at": now if status == S.SUCCEEDED else None,
+        "updated_at": now,
+    }
+    if request is not None:
+        fields.update(
+            method=request.method,
+            request_body=request.json_body,
+            auth_reference="basic" if request.basic_auth else "none",
+        )
+    with transaction.atomic():
+        updated = Delivery.objects.filter(pk=delivery.pk, lease_token=token).update(**fields)
+        if not updated:
+            logger.warning(
+                "Delivery %s: lease expired before the attempt was recorded", delivery.pk
+            )
+        attempt = DeliveryAttempt.objects.create(
+            delivery=delivery,
+            number=number,
+            attempted_at=attempted_at,
+            duration_ms=response.duration_ms if response else _ms_since(attempted_at),
+            status_code=response.status_code if response else None,
+            outcome=attempt_outcome,
+            response_excerpt=_excerpt(response.body) if response else "",
+            error=outcome.error,
+        )
+    if updated and use_countdown:
+        delivery_enqueue(delivery_id=delivery.pk, countdown=delay)
+    if updated and status not in Delivery.ACTIVE_STATUSES and delivery.ordering_key:
+        _enqueue_next_in_order(delivery.ordering_key)
+    return attempt
+
+
+def _enqueue_next_in_order(ordering_key: str) -> None:
+    following = (
+        Delivery.objects.filter(ordering_key=ordering_key, status__in=Delivery.ACTIVE_STATUSES)
+        .order_by("pk")
+        .first()
+    )
+    if following is not None:
+        delivery_enqueue(delivery_id=following.pk)
+
+
+def _excerpt(body: bytes) -> str:
+    return body[:EXCERPT_CHARS].decode("utf-8", errors="replace")
+
+
+def _ms_since(moment) -> int:
+    return int((timezone.now() - moment).total_seconds() * 1000)
+
+
+def deliveries_sweep(*, limit: int = 1000) -> int:
+    """Enqueue every delivery that is due, not in flight and not recently enqueued (lost
+    messages, dead workers, a flushed broker). Return how many were enqueued."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.MARIOHR_DELIVERY_REENQUEUE_SECONDS)
+    due = list(
+        Delivery.objects.filter(status__in=Delivery.ACTIVE_STATUSES, next_attempt_at__lte=now)
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=stale))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", "ordering_key")[:limit]
+    )
+    keys = {key for _, key in due if key}
+    first_in_key = dict(
+        Delivery.objects.filter(ordering_key__in=keys, status__in=Delivery.ACTIVE_STATUSES)
+        .values("ordering_key")
+        .annotate(first=Min("pk"))
+        .values_list("ordering_key", "first")
+    )
+    ids = [pk for pk, key in due if not key or first_in_key.get(key) == pk]
+    Delivery.objects.filter(pk__in=ids).update(enqueued_at=now)
+    for delivery_id in ids:
+        delivery_enqueue(delivery_id=delivery_id)
+    return len(ids)
+
+
+def delivery_retry_now(*, delivery: Delivery) -> bool:
+    """Attempt again now, the same message (same webhook-id); a failed or stopped delivery
+    gets one more attempt. Succeeded deliveries are replayed instead."""
+    now = timezone.now()
+    updated = (
+        Delivery.objects.filter(pk=delivery.pk)
+        .exclude(status=S.SUCCEEDED)
+        .update(
+            status=S.RETRYING if delivery.attempt_count else S.PENDING,
+            next_attempt_at=now,
+            enqueued_at=now,
+        )
+    )
+    if updated:
+        transaction.on_commit(partial(delivery_enqueue, delivery_id=delivery.pk))
+    return bool(updated)
+
+
+def delivery_replay(*, delivery: Delivery) -> Delivery:
+    """A new delivery of the same kind to the same target, with a new webhook-id so a
+    receiver that deduplicates processes it; the body is built from current data."""
+    return delivery_create(
+        organization=delivery.organization,
+        interview=delivery.interview,
+        kind=delivery.kind,
+        target_url=delivery.target_url,
+        event={**delivery.event, "replay_of": delivery.webhook_id},
+        ordering_key=delivery.ordering_key,
+        replay_of=delivery,
+    )
+
+
+# Submit results, by interview source. Each integration registers how its ATS is told
+# (results.py: the results PATCH; the Ashby integration: assessment.update).
+SUBMIT_RESULTS_BY_SOURCE: dict[str, Callable[..., Delivery]] = {}
+
+
+def submit_results_register(source: str, handler: Callable[..., Delivery]) -> None:
+    """``handler(*, interview, event) -> Delivery`` creates the delivery for ``source``."""
+    SUBMIT_RESULTS_BY_SOURCE[source] = handler
+
+
+def delivery_submit_results(*, interview: Interview) -> Delivery:
+    """Queue the results callback with the interview's current data, whatever its status."""
+    handler = SUBMIT_RESULTS_BY_SOURCE.get(interview.source)
+    if handler is None:
+        raise DeliveryNotPossible(
+            f"No results delivery is defined for {interview.source} interviews."
+        )
+    event = {
+        "trigger": "submit_results",
+        "status": interview.status,
+        "at_ms": int(timezone.now().timestamp() * 1000),
+    }
+    with transaction.atomic():
+        return handler(interview=interview, event=event)

@@ -1,0 +1,161 @@
+"""HTTPS for deliveries: SSRF re-check, DNS pinning, Standard Webhooks signing.
+
+Every attempt re-runs the SSRF guard and connects to an address it approved, while the Host
+header, TLS SNI and certificate check use the hostname: DNS that changes between the check
+and the connection (rebinding) cannot reach a private address. Redirects are never followed.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import certifi
+import urllib3
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError
+
+from .. import ssrf
+from .kinds import OutboundRequest
+
+USER_AGENT = "MarioHR-Delivery/1.0"
+MAX_POOLS = 64
+
+
+class TransportError(Exception):
+    """The request did not get an HTTP answer: connection, TLS or timeout failure."""
+
+
+@dataclass(frozen=True)
+class Response:
+    status_code: int
+    headers: dict
+    body: bytes
+    duration_ms: int
+
+
+def signature(*, secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
+    """Standard Webhooks v1: base64 HMAC-SHA256 of ``id.timestamp.body`` with the secret's
+    decoded bytes."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{webhook_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def ca_bundle() -> str:
+    # The same variables requests honours, so tests and proxies can bring their own CA.
+    return (
+        os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
+    )
+
+
+_pools: OrderedDict = OrderedDict()
+_pools_lock = threading.Lock()
+
+
+def _pool(address: str, port: int, hostname: str, timeout: float):
+    # Keyed by the checked address too: a kept-alive connection is only ever reused for the
+    # very address the guard approved.
+    key = (address, port, hostname, ca_bundle(), timeout)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            pool = urllib3.HTTPSConnectionPool(
+                address,
+                port,
+                cert_reqs="CERT_REQUIRED",
+                ca_certs=key[3],
+                server_hostname=hostname,
+                assert_hostname=hostname,
+                timeout=urllib3.Timeout(total=timeout),
+                retries=False,
+                maxsize=8,
+                block=False,
+            )
+            _pools[key] = pool
+            if len(_pools) > MAX_POOLS:
+                _pools.popitem(last=False)[1].close()
+        else:
+            _pools.move_to_end(key)
+    return pool
+
+
+def request_send(
+    request: OutboundRequest,
+    *,
+    webhook_id: str,
+    signing_secret: str,
+    timeout: float,
+    max_response_bytes: int,
+) -> Response:
+    """Send one request; raise ``ssrf.UnsafeURL`` or ``TransportError`` when it cannot."""
+    checked = ssrf.check_url(request.url, require_resolution=True)
+    body = b"" if request.json_body is None else json.dumps(request.json_body).encode()
+    timestamp = int(time.time())
+    headers = {
+        "Host": _host_header(checked.hostname, checked.port),
+        "User-Agent": USER_AGENT,
+        "Content-Type": "application/json",
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature(
+            secret=signing_secret, webhook_id=webhook_id, timestamp=timestamp, body=body
+        ),
+        **request.headers,
+    }
+    if request.basic_auth is not None:
+        headers.update(urllib3.make_headers(basic_auth="{}:{}".format(*request.basic_auth)))
+    parts = urlsplit(request.url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    started = time.monotonic()
+    last_error = "no address to connect to"
+    for address in checked.addresses:
+        pool = _pool(address, checked.port, checked.hostname, timeout)
+        try:
+            response = pool.urlopen(
+                request.method,
+                path,
+                body=body,
+                headers=headers,
+                redirect=False,
+                retries=False,
+                assert_same_host=False,
+                preload_content=False,
+            )
+        except (NewConnectionError, ConnectTimeoutError) as exc:
+            last_error = f"cannot connect to {address}: {_reason(exc)}"
+            continue
+        except HTTPError as exc:
+            raise TransportError(_reason(exc)) from None
+        return _read(response, started, max_response_bytes)
+    raise TransportError(last_error)
+
+
+def _read(response, started: float, max_response_bytes: int) -> Response:
+    try:
+        body = response.read(max_response_bytes + 1)
+    except HTTPError as exc:
+        response.close()
+        raise TransportError(f"reading the response failed: {_reason(exc)}") from None
+    if len(body) > max_response_bytes:
+        # Unread bytes remain: close rather than hand a dirty connection back to the pool.
+        body = body[:max_response_bytes]
+        response.close()
+    response.release_conn()
+    duration_ms = int((time.monotonic() - started) * 1000)
+    return Response(response.status, dict(response.headers), body, duration_ms)
+
+
+def _host_header(hostname: str, port: int) -> str:
+    host = f"[{hostname}]" if ":" in hostname else hostname
+    return host if port == 443 else f"{host}:{port}"
+
+
+def _reason(exc: Exception) -> str:
+    reason = getattr(exc, "reason", None) or exc
+    return f"{type(exc).__name__}: {reason}"[:500]

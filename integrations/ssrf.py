@@ -155,7 +155,7 @@ def check_url(url: str, *, require_resolution: bool) -> CheckedURL:
         return CheckedURL(url, hostname, port, addresses, allowlisted=True)
     _check_port(port)
     for address in parsed:
-        if is_forbidden_address(address):
+        if is_forbidden_address(address) and not _in_networks(address, allowed_networks):
             raise UnsafeURL(
                 "must not point to a loopback, private or reserved address "
                 f"({hostname} resolves to {address})."

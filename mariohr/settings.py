@@ -65,6 +65,18 @@ MARIOHR_ERROR_REPORT_RETENTION_DAYS = envint("MARIOHR_ERROR_REPORT_RETENTION_DAY
 # the first encrypts. Derived from SECRET_KEY when unset (fine for development only).
 MARIOHR_FERNET_KEYS = envlist("MARIOHR_FERNET_KEYS")
 
+# Session recordings (assessments.recordings). Presigned and signed links live at most 7 days,
+# the longest S3 SigV4 allows.
+MARIOHR_RECORDING_URL_TTL = envint("MARIOHR_RECORDING_URL_TTL", str(7 * 24 * 3600))
+if not 0 < MARIOHR_RECORDING_URL_TTL <= 7 * 24 * 3600:
+    raise ImproperlyConfigured("MARIOHR_RECORDING_URL_TTL must be 1..604800 seconds")
+MARIOHR_RECORDING_MAX_CHUNK_BYTES = envint("MARIOHR_RECORDING_MAX_CHUNK_BYTES", str(16 << 20))
+MARIOHR_RECORDING_MAX_BYTES = envint("MARIOHR_RECORDING_MAX_BYTES", str(4 << 30))
+MARIOHR_RECORDING_WAIT_SECONDS = envint("MARIOHR_RECORDING_WAIT_SECONDS", "600")
+MARIOHR_RECORDING_TRANSCRIBER = os.environ.get(
+    "MARIOHR_RECORDING_TRANSCRIBER", "assessments.recordings.transcribe.pocketsphinx_transcribe"
+)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -265,6 +277,10 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 CELERY_BEAT_SCHEDULE = {
+    "sweep-recordings": {
+        "task": "assessments.recordings.tasks.sweep_recordings",
+        "schedule": 300.0,
+    },
     "purge-error-reports": {
         "task": "integrations.tasks.purge_error_reports",
         "schedule": 3600.0,

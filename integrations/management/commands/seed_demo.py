@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from assessments.demo import demo_organization_seed
+from assessments.recordings.demo import demo_recording_policies_seed
 from integrations.keys import api_key_issue
 
 
@@ -11,6 +12,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         organization = demo_organization_seed()
+        demo_recording_policies_seed()
         tests = ", ".join(t.partner_test_id for t in organization.enabled_tests.all())
         self.stderr.write(f"Demo organization '{organization.slug}' has tests: {tests}")
         _, raw_key = api_key_issue(organization=organization, name="seed_demo")

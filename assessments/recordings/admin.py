@@ -1,0 +1,72 @@
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from assessments.models import Interview, Test
+
+from .models import Recording, RecordingPolicy
+from .processing import recording_reprocess
+from .services import recording_url_for
+
+
+class RecordingPolicyInline(admin.StackedInline):
+    model = RecordingPolicy
+    can_delete = True
+    max_num = 1
+    extra = 0
+    verbose_name = "Session recording"
+
+
+class RecordingInline(admin.StackedInline):
+    model = Recording
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["status", "consent", "duration_seconds", "chunk_count", "failure_reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _extend_inlines(model, inline) -> None:
+    # Attach to the admin registered by `assessments` without editing it: the recording
+    # settings live with the test, but the code that owns them lives here.
+    model_admin = admin.site._registry.get(model)
+    if model_admin is not None and inline not in model_admin.inlines:
+        model_admin.inlines = [*model_admin.inlines, inline]
+
+
+_extend_inlines(Test, RecordingPolicyInline)
+_extend_inlines(Interview, RecordingInline)
+
+
+@admin.register(Recording)
+class RecordingAdmin(admin.ModelAdmin):
+    list_display = [
+        "interview",
+        "status",
+        "consent",
+        "duration_seconds",
+        "chunk_count",
+        "created_at",
+    ]
+    list_filter = ["status", "consent"]
+    search_fields = ["interview__partner_interview_id", "interview__candidate__email"]
+    list_select_related = ["interview"]
+    readonly_fields = [f.name for f in Recording._meta.fields] + ["play"]
+    actions = ["process_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Recording")
+    def play(self, obj):
+        url = recording_url_for(obj.interview)
+        if not url:
+            return "-"
+        return format_html('<video controls preload="metadata" src="{}" width="480"></video>', url)
+
+    @admin.action(description="Process again (failed or stuck recordings)")
+    def process_again(self, request, queryset):
+        queued = sum(recording_reprocess(recording=recording) for recording in queryset)
+        self.message_user(request, f"Queued {queued} recording(s).", messages.SUCCESS)

@@ -1,0 +1,110 @@
+import secrets
+
+from django.db import models
+
+from assessments.models import Interview, Test
+
+DEFAULT_CONSENT_TEXT = (
+    "This assessment records your camera, microphone and, where your browser allows it, your "
+    "screen while you work. The recording is stored privately and shared only with the hiring "
+    "team reviewing your assessment."
+)
+
+
+def new_storage_key() -> str:
+    # Object names start with this random key so recordings can be neither listed by
+    # guessing nor linked to the partner_interview_id the ATS sees.
+    return secrets.token_urlsafe(18)
+
+
+class RecordingPolicy(models.Model):
+    class Mode(models.TextChoices):
+        REQUIRED = "required", "Required (the candidate cannot continue without it)"
+        OPTIONAL = "optional", "Optional (the candidate may decline)"
+        OFF = "off", "Off"
+
+    test = models.OneToOneField(Test, on_delete=models.CASCADE, related_name="recording_policy")
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.OFF)
+    consent_text = models.TextField(
+        blank=True, help_text="Shown before recording starts; a standard text when blank."
+    )
+    capture_screen = models.BooleanField(
+        default=True, help_text="Also ask for the screen where the browser allows it."
+    )
+
+    class Meta:
+        verbose_name_plural = "recording policies"
+
+    def __str__(self) -> str:
+        return f"{self.test.partner_test_id}: {self.mode}"
+
+    @property
+    def effective_consent_text(self) -> str:
+        return self.consent_text.strip() or DEFAULT_CONSENT_TEXT
+
+
+class Recording(models.Model):
+    class Status(models.TextChoices):
+        RECEIVING = "receiving", "Receiving chunks"
+        PENDING = "pending", "Waiting for processing"
+        PROCESSING = "processing", "Processing"
+        PROCESSED = "processed", "Processed"
+        FAILED = "failed", "Failed"
+
+    class Consent(models.TextChoices):
+        GIVEN = "given", "Given"
+        DECLINED = "declined", "Declined"
+        UNAVAILABLE = "unavailable", "No camera or microphone"
+
+    interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="recording")
+    storage_key = models.CharField(max_length=40, unique=True, default=new_storage_key)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVING)
+    consent = models.CharField(max_length=20, choices=Consent.choices, blank=True)
+    consent_detail = models.CharField(max_length=500, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    chunk_count = models.PositiveIntegerField(default=0)
+    received_bytes = models.PositiveBigIntegerField(default=0)
+    last_chunk_at = models.DateTimeField(null=True, blank=True)
+
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    processing_attempts = models.PositiveIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, help_text="Last transient error (retried).")
+    failure_reason = models.TextField(blank=True)
+
+    file_name = models.CharField(max_length=500, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    container = models.CharField(max_length=50, blank=True)
+    missing_chunks = models.JSONField(default=list, blank=True)
+    transcript = models.JSONField(default=list, blank=True)
+    transcript_engine = models.CharField(max_length=100, blank=True)
+    transcript_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"Recording of {self.interview.partner_interview_id} ({self.status})"
+
+
+class RecordingChunk(models.Model):
+    recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()
+    file_name = models.CharField(max_length=500)
+    size_bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["recording", "seq"], name="unique_recording_chunk_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.seq} of {self.recording_id}"

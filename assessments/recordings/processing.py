@@ -1,0 +1,171 @@
+"""Turn uploaded chunks into one checked, seekable recording with a transcript.
+
+Idempotent: a recording is claimed with a conditional update (PENDING -> PROCESSING), so a
+duplicate task or a second worker does nothing. Storage and media work run outside any
+transaction; chunks are deleted only after the result is stored and recorded.
+"""
+
+import hashlib
+import logging
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db.models import F
+from django.utils import timezone
+
+from . import media, transcribe
+from .models import Recording
+from .services import FINISHED, recording_enqueue
+
+log = logging.getLogger(__name__)
+
+R = Recording.Status
+MAX_ATTEMPTS = 5
+STALE_PENDING = timedelta(minutes=10)
+STALE_PROCESSING = timedelta(minutes=30)
+
+
+def recording_process(*, recording_pk: int) -> None:
+    claimed = Recording.objects.filter(pk=recording_pk, status=R.PENDING).update(
+        status=R.PROCESSING,
+        processing_started_at=timezone.now(),
+        processing_attempts=F("processing_attempts") + 1,
+    )
+    if not claimed:
+        return
+    recording = Recording.objects.select_related("interview").get(pk=recording_pk)
+    try:
+        with tempfile.TemporaryDirectory(prefix="mariohr-recording-") as workdir:
+            fields = _assemble_check_store(recording, Path(workdir))
+    except media.MediaError as error:
+        _finish(recording, status=R.FAILED, failure_reason=str(error))
+        log.warning("recording %s failed: %s", recording.pk, error)
+        return
+    except Exception as error:
+        # Transient (storage, worker): back to the queue; the task retries, the sweep too.
+        status = R.FAILED if recording.processing_attempts >= MAX_ATTEMPTS else R.PENDING
+        Recording.objects.filter(pk=recording.pk, status=R.PROCESSING).update(
+            status=status,
+            last_error=f"{type(error).__name__}: {error}",
+            failure_reason=f"Gave up after {MAX_ATTEMPTS} attempts: {error}"
+            if status == R.FAILED
+            else "",
+            enqueued_at=timezone.now(),
+        )
+        raise
+    if _finish(recording, status=R.PROCESSED, processed_at=timezone.now(), **fields):
+        _chunks_delete(recording)
+
+
+def _finish(recording: Recording, **fields) -> bool:
+    return bool(Recording.objects.filter(pk=recording.pk, status=R.PROCESSING).update(**fields))
+
+
+def _assemble_check_store(recording: Recording, workdir: Path) -> dict:
+    chunks = list(recording.chunks.order_by("seq"))
+    if not chunks:
+        reason = "No video was uploaded."
+        if recording.consent and recording.consent != Recording.Consent.GIVEN:
+            reason += f" Consent: {recording.get_consent_display()} {recording.consent_detail}"
+        raise media.MediaError(reason.strip())
+    seqs = {chunk.seq for chunk in chunks}
+    missing = sorted(set(range(chunks[-1].seq + 1)) - seqs)
+    if 0 in missing:
+        raise media.MediaError("The first chunk, which holds the WebM header, never arrived.")
+    assembled = workdir / "assembled.webm"
+    with assembled.open("wb") as out:
+        for chunk in chunks:
+            with default_storage.open(chunk.file_name, "rb") as part:
+                shutil.copyfileobj(part, out)
+    result = workdir / "session.webm"
+    media.remux(assembled, result)
+    info = media.probe(result)
+    size = result.stat().st_size
+    if "webm" not in info.container and "matroska" not in info.container:
+        raise media.MediaError(f"Remuxed file is {info.container}, not WebM.")
+    if info.duration_seconds <= 0 or size == 0:
+        raise media.MediaError("The recording has no duration.")
+    fields = {
+        "container": "webm",
+        "duration_seconds": info.duration_seconds,
+        "size_bytes": size,
+        "sha256": _sha256(result),
+        "missing_chunks": missing,
+        "last_error": "",
+    }
+    fields.update(_transcript(result, workdir, has_audio=info.has_audio))
+    name = f"recordings/{recording.storage_key}/session.webm"
+    if default_storage.exists(name):
+        default_storage.delete(name)  # an earlier attempt stored it but did not finish
+    with result.open("rb") as handle:
+        fields["file_name"] = default_storage.save(name, File(handle, name="session.webm"))
+    return fields
+
+
+def _transcript(result: Path, workdir: Path, *, has_audio: bool) -> dict:
+    engine = transcribe.transcriber_name()
+    if not has_audio:
+        return {"transcript": [], "transcript_engine": engine, "transcript_error": "No audio."}
+    pcm = workdir / "audio.pcm"
+    try:
+        media.extract_pcm(result, pcm)
+        utterances = transcribe.transcribe(pcm, media.TRANSCRIBE_SAMPLE_RATE)
+    except Exception as error:
+        # A recording without a transcript is still worth delivering.
+        log.exception("transcription of %s failed", result)
+        return {"transcript": [], "transcript_engine": engine, "transcript_error": str(error)}
+    return {
+        "transcript": [u.as_dict() for u in utterances],
+        "transcript_engine": engine,
+        "transcript_error": "",
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _chunks_delete(recording: Recording) -> None:
+    for chunk in recording.chunks.all():
+        try:
+            default_storage.delete(chunk.file_name)
+        except Exception:
+            log.exception("could not delete chunk %s; kept its row", chunk.file_name)
+            continue
+        chunk.delete()
+
+
+def recording_reprocess(*, recording: Recording) -> bool:
+    """Admin action: queue a failed (or stuck) recording again. Chunks were kept."""
+    queued = Recording.objects.filter(pk=recording.pk, status__in=[R.FAILED, R.PROCESSING]).update(
+        status=R.PENDING, enqueued_at=timezone.now(), processing_attempts=0
+    )
+    if queued:
+        recording_enqueue(recording_pk=recording.pk)
+    return bool(queued)
+
+
+def recordings_sweep() -> int:
+    """Beat: re-queue recordings whose task was lost or whose worker died. Returns count."""
+    now = timezone.now()
+    Recording.objects.filter(
+        status=R.PROCESSING, processing_started_at__lt=now - STALE_PROCESSING
+    ).update(status=R.PENDING, enqueued_at=None)
+    Recording.objects.filter(status=R.RECEIVING, interview__status__in=list(FINISHED)).update(
+        status=R.PENDING, enqueued_at=None
+    )
+    stale = Recording.objects.filter(status=R.PENDING).exclude(enqueued_at__gt=now - STALE_PENDING)
+    count = 0
+    for recording_pk in stale.values_list("pk", flat=True):
+        if Recording.objects.filter(pk=recording_pk, status=R.PENDING).update(enqueued_at=now):
+            recording_enqueue(recording_pk=recording_pk)
+            count += 1
+    return count

@@ -1,0 +1,135 @@
+"""Candidate-side endpoints, keyed by the interview's candidate_token (the only key the
+candidate holds), and the signed download for local storage.
+
+CSRF is exempt on purpose: these requests authenticate with the secret token in the path,
+not with a cookie, so a cross-site page cannot forge one without already knowing it.
+"""
+
+import json
+import re
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from assessments.models import Interview
+
+from . import services
+from .links import LinkExpired, link_storage_key
+from .models import Recording
+
+
+def _error(status: int, field: str, detail: str) -> JsonResponse:
+    return JsonResponse({"errors": {field: [detail]}, "detail": detail}, status=status)
+
+
+def _interview(candidate_token: str) -> Interview:
+    return get_object_or_404(
+        Interview.objects.select_related("test"), candidate_token=candidate_token
+    )
+
+
+def _read_body(request, cap: int) -> bytes | None:
+    """Read at most ``cap`` bytes from the stream; None when the body is longer."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > cap:
+        return None
+    # request.read, not request.body: body enforces DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+    data = request.read(cap + 1)
+    return None if len(data) > cap else data
+
+
+@csrf_exempt
+@require_POST
+def chunk_upload(request, candidate_token: str, seq: int):
+    interview = _interview(candidate_token)
+    cap = settings.MARIOHR_RECORDING_MAX_CHUNK_BYTES
+    data = _read_body(request, cap)
+    if data is None:
+        return _error(413, "body", f"A chunk may be at most {cap} bytes.")
+    try:
+        chunk, created = services.recording_chunk_receive(
+            interview=interview,
+            seq=seq,
+            data=data,
+            content_type=request.META.get("CONTENT_TYPE", ""),
+        )
+    except services.ChunkRefused as refused:
+        return _error(refused.status, refused.field, refused.detail)
+    return JsonResponse(
+        {
+            "seq": chunk.seq,
+            "size": chunk.size_bytes,
+            "sha256": chunk.sha256,
+            "duplicate": not created,
+        },
+        status=201 if created else 200,
+    )
+
+
+@csrf_exempt
+@require_POST
+def consent(request, candidate_token: str):
+    interview = _interview(candidate_token)
+    data = _read_body(request, 4096)
+    try:
+        body = json.loads(data or b"")
+    except ValueError:
+        return _error(400, "body", "Expected a JSON object.")
+    if not isinstance(body, dict) or not isinstance(body.get("consent"), str):
+        return _error(400, "consent", "Required: given, declined or unavailable.")
+    try:
+        recording = services.recording_consent_record(
+            interview=interview, consent=body["consent"], detail=str(body.get("detail") or "")
+        )
+    except services.ChunkRefused as refused:
+        return _error(refused.status, refused.field, refused.detail)
+    return JsonResponse({"consent": recording.consent})
+
+
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+MAX_RANGE_BYTES = 8 << 20
+
+
+@require_GET
+def download(request, token: str):
+    try:
+        storage_key = link_storage_key(token)
+    except LinkExpired:
+        return HttpResponse("This recording link has expired.", status=410)
+    except (signing.BadSignature, KeyError, ValueError, TypeError):
+        return HttpResponse("This recording link is not valid.", status=403)
+    recording = get_object_or_404(
+        Recording, storage_key=storage_key, status=Recording.Status.PROCESSED
+    )
+    size = recording.size_bytes or default_storage.size(recording.file_name)
+    handle = default_storage.open(recording.file_name, "rb")
+    match = RANGE.match(request.META.get("HTTP_RANGE", ""))
+    if not match or match.groups() == ("", ""):
+        response = FileResponse(handle, content_type="video/webm")
+        response["Accept-Ranges"] = "bytes"
+        return response
+    # Players seek with Range requests; answer a single range.
+    first, last = match.groups()
+    start = int(first) if first else max(0, size - int(last))
+    end = min(int(last), size - 1) if first and last else size - 1
+    end = min(end, start + MAX_RANGE_BYTES - 1)
+    if start >= size or start > end:
+        handle.close()
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    handle.seek(start)
+    body = handle.read(end - start + 1)
+    handle.close()
+    response = HttpResponse(body, status=206, content_type="video/webm")
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Accept-Ranges"] = "bytes"
+    return response

@@ -18,8 +18,14 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
-class CappedJSONParser(parsers.JSONParser):
-    """JSON only, bodies capped at MARIOHR_MAX_REQUEST_BYTES, NaN/Infinity refused."""
+class CappedJSONParser(parsers.BaseParser):
+    """JSON only, bodies capped at MARIOHR_MAX_REQUEST_BYTES, NaN/Infinity refused.
+
+    Not a JSONParser subclass on purpose: DRF reads ``request.body`` whole for those, and
+    Django then answers an oversized body with a bare 400 page instead of our JSON 413.
+    """
+
+    media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
         cap = settings.MARIOHR_MAX_REQUEST_BYTES

@@ -1,10 +1,12 @@
 """One error shape for the partner APIs: a 4xx whose JSON names the field and the problem."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from .api import PayloadTooLarge
 
 
 def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -32,7 +34,9 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
 
 def api_exception_handler(exc, context):
     """DRF errors as ``{"error", "message", "fields"}``; a view may reshape them."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -87,8 +87,14 @@ def test_send_test_ids_are_random_not_sequential(api, send_body):
         (lambda b: b["candidate"].pop("last_name"), "candidate.last_name"),
         (lambda b: b["candidate"].pop("email"), "candidate.email"),
         (lambda b: b["candidate"].update(email="not-an-email"), "candidate.email"),
-        (lambda b: b["candidate"].pop("greenhouse_profile_url"), "candidate.greenhouse_profile_url"),
-        (lambda b: b["candidate"].update(greenhouse_profile_url="nope"), "candidate.greenhouse_profile_url"),
+        (
+            lambda b: b["candidate"].pop("greenhouse_profile_url"),
+            "candidate.greenhouse_profile_url",
+        ),
+        (
+            lambda b: b["candidate"].update(greenhouse_profile_url="nope"),
+            "candidate.greenhouse_profile_url",
+        ),
         (lambda b: b["candidate"].update(first_name=None), "candidate.first_name"),
         (lambda b: b["candidate"].update(first_name=["x"]), "candidate.first_name"),
         (lambda b: b.update(candidate="Harry"), "candidate"),
@@ -158,3 +164,100 @@ def test_send_test_oversized_body_is_413(api, send_body, settings):
 def test_send_test_get_is_405(api):
     response = api.get(SEND)
     assert response.status_code == 405
+
+
+def test_send_test_same_url_in_two_organizations_are_two_interviews(
+    api, other_org, client_for, send_body
+):
+    mine = api.post(SEND, send_body(), format="json").json()
+    theirs = client_for(other_org).post(SEND, send_body(), format="json").json()
+    assert mine != theirs
+    assert Interview.objects.count() == 2
+
+
+def test_send_test_different_urls_are_different_interviews(api, send_body):
+    first = api.post(SEND, send_body(url="https://ats.example.com/cb/1"), format="json").json()
+    second = api.post(SEND, send_body(url="https://ats.example.com/cb/2"), format="json").json()
+    assert first != second
+    assert Interview.objects.count() == 2
+
+
+def test_send_test_invitation_email_carries_the_test_link(
+    api, org, send_body, django_capture_on_commit_callbacks, celery_eager, settings
+):
+    settings.MARIOHR_BASE_URL = "https://assess.example.com"
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(SEND, send_body(), format="json")
+    interview = Interview.objects.get()
+    message = mail.outbox[0]
+    assert "Python FastAPI Code Review" in message.subject
+    assert org.name in message.subject
+    link = f"https://assess.example.com/t/{interview.candidate_token}"
+    assert link in message.body
+    html = message.alternatives[0]
+    assert link in (html.content if hasattr(html, "content") else html[0])
+
+
+def test_send_test_queues_the_email_only_after_commit(
+    api, send_body, django_capture_on_commit_callbacks, celery_eager
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        api.post(SEND, send_body(), format="json")
+    assert len(mail.outbox) == 0
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert len(mail.outbox) == 1
+
+
+def test_send_test_overlong_profile_ids_are_not_parsed(api, send_body):
+    body = send_body()
+    body["candidate"]["greenhouse_profile_url"] = (
+        "https://app.greenhouse.io/people/" + "1" * 150 + "?application_id=" + "2" * 150
+    )
+    response = api.post(SEND, body, format="json")
+    assert response.status_code == 200, response.content
+    candidate = Interview.objects.get().candidate
+    assert candidate.ats_candidate_id == ""
+    assert candidate.ats_application_id == ""
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (b'{"partner_test_id": "py-fastapi-review\\u0000"}', "partner_test_id"),
+        (b'{"candidate": {"first_name": "\\ud800"}}', "candidate.first_name"),
+        (b'{"whatever": ["ok", "\\u0000"]}', "whatever[1]"),
+    ],
+)
+def test_send_test_unstorable_strings_are_400_naming_the_field(api, raw, field):
+    response = api.generic("POST", SEND, raw, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["fields"]
+    assert Interview.objects.count() == 0
+
+
+def test_send_test_deeply_nested_body_is_400(api):
+    raw = b'{"x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    response = api.generic("POST", SEND, raw, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested" in response.json()["message"] or "Malformed" in response.json()["message"]
+
+
+def test_send_test_multi_megabyte_body_is_413(api):
+    raw = b'{"padding": "' + b"x" * (3 * 1024 * 1024) + b'"}'
+    response = api.generic("POST", SEND, raw, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["error"] == "payload_too_large"
+
+
+def test_send_test_empty_body_names_the_required_fields(api):
+    response = api.generic("POST", SEND, b"", content_type="application/json")
+    assert response.status_code == 400
+    assert {"partner_test_id", "candidate", "url"} <= set(response.json()["fields"])
+
+
+def test_send_test_post_is_never_redirected(api, send_body):
+    for path in (SEND, SEND + "/"):
+        response = api.post(path, send_body(url=f"https://ats.example.com{path}"), format="json")
+        assert response.status_code == 200
+        assert "Location" not in response.headers

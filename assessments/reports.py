@@ -1,33 +1,30 @@
-"""The report: one builder for the report page's JSON and the results callback's `report`.
+"""The report: one builder for the report page, its JSON and the results callback's `report`.
 
-It must never carry a secret: no candidate token, no environment field marked secret, no
-value whose name says password, token, key or secret.
+It must never carry a secret: no candidate token, no environment field marked secret (or
+whose label says password, token, key or secret), and secret values the candidate pasted into
+an answer are redacted.
 """
 
+import importlib
+import importlib.util
+import re
+from datetime import UTC, datetime
 from decimal import Decimal
 
-from .models import Interview
+from .models import Interview, Question, Test
 
-
-def report_build(interview: Interview) -> dict:
-    return {
-        "partner_interview_id": interview.partner_interview_id,
-        "candidate": {
-            "name": interview.candidate.display_name,
-            "email": interview.candidate.email,
-        },
-        "test": {
-            "partner_test_id": interview.test.partner_test_id,
-            "name": interview.test.name,
-            "kind": interview.test.kind,
-        },
-        "status": interview.status,
-        "score": json_number(interview.score),
-        "max_score": json_number(interview.max_score),
-        "breakdown": [],
-        "transcript": [],
-        "fields": {},
-    }
+SECRET_LABEL = re.compile(r"pass(word|phrase)?|secret|token|api[\s_-]?key|\bkey\b|credential", re.I)
+REDACTED = "[redacted]"
+REVIEW_LABELS = {"solution_url": "Solution link", "notes": "Notes for the reviewer"}
+EVENT_LABELS = {
+    "started": "Started the test",
+    "answer_saved": "Answers saved",
+    "submitted": "Submitted",
+    "scored": "Scored",
+    "score_corrected": "Score corrected",
+    "expired": "Expired",
+    "cancelled": "Cancelled",
+}
 
 
 def json_number(value: Decimal | None) -> int | float | None:
@@ -35,3 +32,144 @@ def json_number(value: Decimal | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def environment_value_is_secret(*, label: str, is_secret: bool) -> bool:
+    return is_secret or bool(SECRET_LABEL.search(label))
+
+
+def report_build(interview: Interview) -> dict:
+    secrets = _secret_values(interview)
+    recording = recording_for_report(interview)
+    extra_events = recording.pop("transcript_events", []) if isinstance(recording, dict) else []
+    reviewer = interview.scored_by
+    return {
+        "partner_interview_id": interview.partner_interview_id,
+        "candidate": {
+            "name": interview.candidate.display_name,
+            "email": interview.candidate.email,
+        },
+        "organization": interview.organization.name,
+        "test": {
+            "partner_test_id": interview.test.partner_test_id,
+            "name": interview.test.name,
+            "kind": interview.test.kind,
+            "time_limit_minutes": interview.test.time_limit_minutes,
+        },
+        "status": interview.status,
+        "score": json_number(interview.score),
+        "max_score": json_number(interview.max_score),
+        "sent_at": iso(interview.sent_at),
+        "started_at": iso(interview.started_at),
+        "submitted_at": iso(interview.submitted_at),
+        "completed_at": iso(interview.completed_at),
+        "scored_at": iso(interview.scored_at),
+        "scored_by": (reviewer.get_full_name() or reviewer.get_username()) if reviewer else None,
+        "breakdown": [
+            {
+                "label": line.label,
+                "points": json_number(line.points),
+                "max_points": json_number(line.max_points),
+                "comment": _redact(line.comment, secrets),
+            }
+            for line in interview.score_lines.all()
+        ],
+        "transcript": _transcript(interview, extra_events),
+        "answers": _answers(interview, secrets),
+        "environment": [
+            {"label": value.label, "value": value.value}
+            for value in interview.environment_values.select_related("field")
+            if not environment_value_is_secret(label=value.label, is_secret=value.is_secret)
+        ],
+        "recording": recording,
+    }
+
+
+def recording_for_report(interview: Interview):
+    """Recording info from the recordings app when it provides one (else None).
+
+    ``assessments.recordings.services.recording_for_report(interview)`` may return a dict; a
+    ``transcript_events`` list in it (items with ``at`` and ``event``) joins the transcript.
+    """
+    name = "assessments.recordings.services"
+    if importlib.util.find_spec(name) is None:
+        return None
+    provider = getattr(importlib.import_module(name), "recording_for_report", None)
+    return provider(interview) if provider else None
+
+
+def _secret_values(interview: Interview) -> list[str]:
+    values = [
+        value.value
+        for value in interview.environment_values.all()
+        if environment_value_is_secret(label=value.label, is_secret=value.is_secret)
+    ]
+    values.append(interview.candidate_token)
+    # Longest first so a secret containing another is redacted whole.
+    return sorted((value for value in values if len(value) >= 4), key=len, reverse=True)
+
+
+def _redact(text, secrets: list[str]):
+    if not isinstance(text, str):
+        return text
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def _transcript(interview: Interview, extra_events: list) -> list[dict]:
+    numbers = {q.answer_key: f"Q{n}" for n, q in enumerate(interview.test.questions.all(), 1)}
+    entries = []
+    for event in interview.events.all():
+        entry = {"at": iso(event.at), "event": event.kind, "label": EVENT_LABELS.get(event.kind)}
+        if event.kind == "answer_saved":
+            keys = event.data.get("answers", [])
+            entry["answers"] = [numbers.get(key) or REVIEW_LABELS.get(key, key) for key in keys]
+            entry["saves"] = event.data.get("saves", 1)
+        for name in ("automatic", "reason", "reviewer"):
+            if name in event.data:
+                entry[name] = event.data[name]
+        entries.append(entry)
+    entries.extend(event for event in extra_events if isinstance(event, dict))
+    return sorted(entries, key=lambda entry: entry.get("at") or "")
+
+
+def _answers(interview: Interview, secrets: list[str]) -> list[dict]:
+    saved = {answer.key: answer for answer in interview.answers.all()}
+    if interview.test.kind != Test.Kind.QUIZ:
+        return [
+            {
+                "key": key,
+                "label": label,
+                "answer": _redact(saved[key].value, secrets),
+                "saved_at": iso(saved[key].saved_at),
+            }
+            for key, label in REVIEW_LABELS.items()
+            if key in saved
+        ]
+    rows = []
+    questions = interview.test.questions.prefetch_related("choices")
+    for number, question in enumerate(questions, start=1):
+        answer = saved.get(question.answer_key)
+        value = answer.value if answer else None
+        if question.kind != Question.Kind.SHORT:
+            texts = {str(choice.pk): choice.text for choice in question.choices.all()}
+            picked = value if isinstance(value, list) else [value] if value else []
+            value = [texts[pk] for pk in picked if pk in texts]
+        rows.append(
+            {
+                "key": question.answer_key,
+                "label": f"Q{number}",
+                "question": question.prompt,
+                "kind": question.kind,
+                "answer": _redact(value, secrets),
+                "saved_at": iso(answer.saved_at) if answer else None,
+            }
+        )
+    return rows

@@ -1,0 +1,245 @@
+"""The candidate's pages at /t/<token>: the token in the path is the only key.
+
+No session or cookie carries authority here, so CSRF protection has nothing to protect and
+is off for these endpoints: an expired CSRF cookie must never cost a candidate an answer.
+"""
+
+import contextlib
+import json
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from . import candidate_services as candidate
+from .models import Interview, Question, Test
+from .reports import iso
+from .services import interview_start
+
+S = Interview.Status
+STATUS_PAGES = {
+    # status: (HTTP status for GET, for POST, heading, message)
+    S.SUBMITTED: (200, 409, "Test submitted", "Your answers were submitted. Thank you!"),
+    S.COMPLETE: (200, 409, "Test submitted", "Your answers were submitted. Thank you!"),
+    S.EXPIRED: (
+        410,
+        410,
+        "This test has expired",
+        "The deadline for this test has passed, so it can no longer be taken or submitted. "
+        "Answers saved before the deadline are kept. Contact the recruiter if you think "
+        "this is a mistake.",
+    ),
+    S.CANCELLED: (
+        410,
+        410,
+        "This test was cancelled",
+        "The company cancelled this test, so the link no longer works. "
+        "Contact the recruiter if you have questions.",
+    ),
+}
+NO_STORE = "no-store"
+
+
+def _status_page(request, interview, *, heading=None, message=None, status=None):
+    get_code, post_code, default_heading, default_message = STATUS_PAGES[interview.status]
+    if status is None:
+        status = post_code if request.method == "POST" else get_code
+    response = render(
+        request,
+        "assessments/candidate/status.html",
+        {
+            "interview": interview,
+            "heading": heading or default_heading,
+            "message": message or default_message,
+        },
+        status=status,
+    )
+    response["Cache-Control"] = NO_STORE
+    return response
+
+
+def _load(token: str) -> Interview:
+    interview = candidate.interview_by_token(token)
+    if interview is None:
+        raise Http404("Unknown candidate link")
+    return candidate.interview_expire_if_overdue(interview=interview)
+
+
+def _recording_enabled(test: Test) -> bool:
+    # The recordings app ships this template; until it exists the page works without it.
+    if not test.recording_required:
+        return False
+    try:
+        get_template("recordings/_capture.html")
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def _questions_with_answers(interview: Interview) -> list[dict]:
+    saved = dict(interview.answers.values_list("key", "value"))
+    rows = []
+    for number, question in enumerate(interview.test.questions.prefetch_related("choices"), 1):
+        value = saved.get(question.answer_key)
+        picked = value if isinstance(value, list) else [value] if value else []
+        rows.append(
+            {
+                "number": number,
+                "question": question,
+                "key": question.answer_key,
+                "value": value if question.kind == Question.Kind.SHORT else "",
+                "choices": [
+                    {"choice": choice, "checked": str(choice.pk) in picked}
+                    for choice in question.choices.all()
+                ],
+            }
+        )
+    return rows
+
+
+@require_GET
+def page(request, token: str):
+    interview = _load(token)
+    if interview.status == S.SENT:
+        response = render(request, "assessments/candidate/intro.html", {"interview": interview})
+    elif interview.status == S.IN_PROGRESS:
+        saved = dict(interview.answers.values_list("key", "value"))
+        last_saved = interview.answers.order_by("-saved_at").values_list("saved_at", flat=True)
+        context = {
+            "interview": interview,
+            "test": interview.test,
+            "environment": interview.environment_values.all(),
+            "questions": _questions_with_answers(interview),
+            "review": {key: saved.get(key, "") for key in candidate.REVIEW_FIELDS},
+            "deadline_iso": iso(interview.expires_at),
+            "server_now_iso": iso(timezone.now()),
+            "last_saved_iso": iso(last_saved.first()),
+            "recording_enabled": _recording_enabled(interview.test),
+        }
+        response = render(request, "assessments/candidate/take.html", context)
+    else:
+        return _status_page(request, interview)
+    # Secrets are on this page after Start: never let a shared cache keep it.
+    response["Cache-Control"] = NO_STORE
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@csrf_exempt
+@require_POST
+def start(request, token: str):
+    interview = _load(token)
+    if interview.status == S.SENT:
+        # A double click or a second tab may have started it already.
+        with contextlib.suppress(candidate.IllegalTransition):
+            interview_start(interview=interview)
+        return redirect("candidate-page", token=token)
+    if interview.status == S.IN_PROGRESS:
+        return redirect("candidate-page", token=token)
+    return _status_page(request, interview)
+
+
+def _json_error(status: int, error: str, message: str, **extra) -> JsonResponse:
+    return JsonResponse({"error": error, "message": message, **extra}, status=status)
+
+
+@csrf_exempt
+@require_POST
+def save_answers(request, token: str):
+    interview = candidate.interview_by_token(token)
+    if interview is None:
+        return _json_error(404, "not_found", "This link is not valid.")
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, RequestDataTooBig):
+        return _json_error(400, "invalid_json", "The body must be a JSON object.", field="body")
+    if not isinstance(body, dict):
+        return _json_error(400, "invalid_json", "The body must be a JSON object.", field="body")
+    try:
+        saved_at = candidate.answers_save(interview=interview, answers=body.get("answers", {}))
+    except candidate.AnswerInvalid as error:
+        return _json_error(400, "invalid_answer", error.problem, field=error.field)
+    except candidate.NotAcceptingAnswers as error:
+        current = candidate.interview_expire_if_overdue(interview=error.interview)
+        code = 410 if current.status in (S.EXPIRED, S.CANCELLED) else 409
+        return _json_error(
+            code,
+            "not_accepting_answers",
+            f"This test is {current.get_status_display().lower()}; answers can't be changed.",
+            status=current.status,
+        )
+    return JsonResponse({"saved_at": iso(saved_at)})
+
+
+def _answers_from_form(request, interview: Interview) -> dict:
+    if interview.test.kind != Test.Kind.QUIZ:
+        return {key: request.POST[key] for key in candidate.REVIEW_FIELDS if key in request.POST}
+    answers = {}
+    for question in interview.test.questions.all():
+        key = question.answer_key
+        if question.kind == Question.Kind.MULTIPLE:
+            answers[key] = request.POST.getlist(key)
+        else:
+            answers[key] = request.POST.get(key, "")
+    return answers
+
+
+@csrf_exempt
+@require_POST
+def submit(request, token: str):
+    interview = _load(token)
+    if interview.status == S.SENT:
+        return redirect("candidate-page", token=token)
+    if interview.status != S.IN_PROGRESS:
+        return _status_page(
+            request,
+            interview,
+            heading="Already submitted" if interview.status in (S.SUBMITTED, S.COMPLETE) else None,
+            message="This test was already submitted; your answers are kept as they were."
+            if interview.status in (S.SUBMITTED, S.COMPLETE)
+            else None,
+        )
+    try:
+        candidate.interview_candidate_submit(
+            interview=interview,
+            answers=_answers_from_form(request, interview),
+            automatic=request.POST.get("automatic") == "1",
+        )
+    except candidate.AnswerInvalid as error:
+        response = render(
+            request,
+            "assessments/candidate/status.html",
+            {
+                "interview": interview,
+                "heading": "Your answers could not be submitted",
+                "message": f"{error.field} {error.problem}. Go back, check it and submit again.",
+                "back": True,
+            },
+            status=400,
+        )
+        return response
+    except (candidate.NotAcceptingAnswers, candidate.IllegalTransition):
+        interview = candidate.interview_expire_if_overdue(interview=_reload(interview))
+        return _status_page(request, interview)
+    return redirect("candidate-page", token=token)
+
+
+def _reload(interview: Interview) -> Interview:
+    interview.refresh_from_db()
+    return interview
+
+
+@require_GET
+def starter_archive(request, token: str):
+    interview = _load(token)
+    if interview.status != S.IN_PROGRESS or not interview.test.starter_archive:
+        raise Http404("No starter archive here")
+    archive = interview.test.starter_archive
+    return FileResponse(
+        archive.open("rb"), as_attachment=True, filename=archive.name.rsplit("/", 1)[-1]
+    )

@@ -1,0 +1,239 @@
+"""Fixtures for the delivery tests: a real HTTPS receiver with its own CA, signature checks,
+Celery broker switching and real worker processes."""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import trustme
+from django.db import connection
+from pytest_httpserver import HTTPServer
+
+from assessments import services as lifecycle
+from assessments.models import Interview
+from integrations.credentials import outbound_credentials_set, webhook_secret_get
+
+ROOT = Path(__file__).resolve().parent.parent
+RECEIVER_HOST = "receiver.mariohr.test"
+TEST_REDIS_URL = os.environ.get("MARIOHR_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+
+@pytest.fixture(scope="session")
+def tls_ca():
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def ca_file(tls_ca, tmp_path_factory):
+    path = tmp_path_factory.mktemp("ca") / "ca.pem"
+    tls_ca.cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+def server_context(ca: trustme.CA, *hostnames: str) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(*hostnames).configure_cert(context)
+    return context
+
+
+@contextmanager
+def https_server(context: ssl.SSLContext):
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context, threaded=True)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.clear()
+        if server.is_running():
+            server.stop()
+
+
+@pytest.fixture
+def receiver(tls_ca, ca_file, settings, monkeypatch):
+    """An HTTPS receiver on 127.0.0.1 trusted through REQUESTS_CA_BUNDLE, reachable as
+    ``localhost`` and as RECEIVER_HOST (a name our resolver maps to 127.0.0.1)."""
+    settings.MARIOHR_CALLBACK_ALLOWLIST = ["localhost", RECEIVER_HOST]
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca_file)
+    real_resolve = __import__("integrations.ssrf", fromlist=["resolve"]).resolve
+
+    def resolve(hostname, port):
+        return ["127.0.0.1"] if hostname == RECEIVER_HOST else real_resolve(hostname, port)
+
+    monkeypatch.setattr("integrations.ssrf.resolve", resolve)
+    with https_server(server_context(tls_ca, "localhost", RECEIVER_HOST)) as server:
+        yield server
+
+
+def receiver_url(server: HTTPServer, path: str = "/callback", host: str = RECEIVER_HOST) -> str:
+    return f"https://{host}:{server.port}{path}"
+
+
+def signature_valid(request, secret: str) -> bool:
+    """Verify a Standard Webhooks signature the way a receiver would."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = (
+        f"{request.headers['webhook-id']}.{request.headers['webhook-timestamp']}.".encode()
+        + request.get_data()
+    )
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    offered = [s.split(",", 1)[1] for s in request.headers["webhook-signature"].split()]
+    return any(hmac.compare_digest(expected, s) for s in offered)
+
+
+def basic_credentials(request) -> tuple[str, str]:
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    assert scheme == "Basic"
+    username, _, password = base64.b64decode(encoded).decode().partition(":")
+    return username, password
+
+
+@pytest.fixture
+def outbound_org(org):
+    outbound_credentials_set(organization=org, username="gh-partner", password="s3cret-pass")
+    org.webhook_secret = webhook_secret_get(organization=org)
+    return org
+
+
+@pytest.fixture
+def make_interview(outbound_org, catalog):
+    """Interviews through the lifecycle services, with a callback URL on the receiver."""
+    counter = iter(range(1_000_000))
+
+    def make(callback_url: str, status: str = "sent") -> Interview:
+        interview, _ = lifecycle.interview_send(
+            organization=outbound_org,
+            test=catalog["py-fastapi-review"],
+            candidate=lifecycle.CandidateData(
+                first_name="Harry", last_name="Potter", email="hpotter@hogwarts.edu"
+            ),
+            source=Interview.Source.GREENHOUSE,
+            callback_url=f"{callback_url}?n={next(counter)}",
+        )
+        if status in ("in_progress", "submitted", "complete"):
+            interview = lifecycle.interview_start(interview=interview)
+        if status in ("submitted", "complete"):
+            interview = lifecycle.interview_submit(interview=interview)
+        return interview
+
+    return make
+
+
+def body_of(request) -> dict:
+    return json.loads(request.get_data())
+
+
+# --- Celery -------------------------------------------------------------------------------
+
+
+def redis_reachable(url: str = TEST_REDIS_URL) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+@contextmanager
+def celery_broker(url: str):
+    """Point the in-process Celery app at another broker for the duration."""
+    from mariohr.celery import app
+
+    saved = (app.conf.broker_url, app.conf.broker_transport_options)
+    _reset_pools(app)
+    app.conf.broker_url = url
+    app.conf.broker_transport_options = {} if not url.startswith("filesystem") else saved[1]
+    try:
+        yield app
+    finally:
+        _reset_pools(app)
+        app.conf.broker_url, app.conf.broker_transport_options = saved
+
+
+def _reset_pools(app) -> None:
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def database_url_for_workers() -> str:
+    """The URL of the database pytest-django created, for worker processes."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def worker_process(*, queue: str, broker_url: str | None, ca_file: str, log_path: Path, **env):
+    """A real ``celery -A mariohr worker`` process on the test database."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_workers(),
+        "MARIOHR_DELIVERY_QUEUE": queue,
+        "MARIOHR_CALLBACK_ALLOWLIST": "localhost",
+        "REQUESTS_CA_BUNDLE": ca_file,
+        **env,
+    }
+    if broker_url:
+        environment["CELERY_BROKER_URL"] = broker_url
+    log = open(log_path, "ab")  # noqa: SIM115
+    process = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "mariohr",
+            "worker",
+            "-Q",
+            queue,
+            "--pool",
+            "solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            f"{queue}-{time.monotonic_ns()}@localhost",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=30)
+        log.close()
+
+
+def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.1, message: str = ""):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"Timed out after {timeout}s waiting for {message or predicate}")

@@ -1,7 +1,17 @@
+from django import forms
 from django.contrib import admin, messages
 
-from . import services
-from .models import Candidate, Interview, Organization, Test
+from . import review_admin, services
+from .models import (
+    Candidate,
+    Choice,
+    EnvironmentField,
+    Interview,
+    Organization,
+    Question,
+    RubricCriterion,
+    Test,
+)
 
 
 @admin.register(Organization)
@@ -18,16 +28,85 @@ class OrganizationAdmin(admin.ModelAdmin):
             services.organization_enable_default_tests(organization=obj)
 
 
+class EnvironmentFieldForm(forms.ModelForm):
+    value = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"size": 40}),
+        help_text="May contain {interview}. Secret values: leave blank to keep the stored one.",
+    )
+
+    class Meta:
+        model = EnvironmentField
+        fields = ["position", "label", "value", "is_secret", "generate"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A stored secret is never sent back to the browser.
+        if self.instance.pk and not self.instance.is_secret:
+            self.initial["value"] = self.instance.value
+
+    def save(self, commit=True):
+        field = super().save(commit=False)
+        typed = self.cleaned_data.get("value", "")
+        was_secret = bool(self.instance.pk) and "is_secret" in self.changed_data
+        if typed or not field.is_secret:
+            field.value = typed
+        elif was_secret:
+            # Secrecy changed with no new value: re-store the old value in the new form.
+            old = EnvironmentField.objects.get(pk=field.pk)
+            field.value = old.value
+        if commit:
+            field.save()
+        return field
+
+
+class EnvironmentFieldInline(admin.TabularInline):
+    model = EnvironmentField
+    form = EnvironmentFieldForm
+    extra = 0
+
+
+class RubricCriterionInline(admin.TabularInline):
+    model = RubricCriterion
+    extra = 0
+    fields = ["position", "title", "max_points", "guidance"]
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ["position", "kind", "prompt", "points", "accepted_answers"]
+    show_change_link = True  # choices are edited on the question's own page
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    extra = 2
+    fields = ["position", "text", "is_correct"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "test", "kind", "points"]
+    list_filter = ["test", "kind"]
+    inlines = [ChoiceInline]
+
+
 @admin.register(Test)
 class TestAdmin(admin.ModelAdmin):
     list_display = ["name", "partner_test_id", "kind", "time_limit_minutes", "is_active"]
     list_filter = ["kind", "is_active", "enabled_by_default"]
     search_fields = ["name", "partner_test_id", "description"]
     filter_horizontal = ["organizations"]
+    inlines = [EnvironmentFieldInline, RubricCriterionInline, QuestionInline]
 
     def get_readonly_fields(self, request, obj=None):
         # The ATS stores partner_test_id; changing it would orphan every sent test.
         return ["partner_test_id", "created_at"] if obj else ["created_at"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.test_max_score_sync(test=form.instance)
 
 
 @admin.register(Candidate)
@@ -80,13 +159,45 @@ class InterviewAdmin(admin.ModelAdmin):
         "status_changed_at",
         "score",
         "max_score",
+        "scored_by",
         "metadata",
     ]
-    actions = ["cancel_interviews"]
+    actions = ["cancel_interviews", "resend_invitations", "copy_candidate_links"]
 
     def has_add_permission(self, request):
         # Interviews are created by an ATS through the partner API.
         return False
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "scoring_link"]
+
+    def get_urls(self):
+        return review_admin.scoring_urls(self) + super().get_urls()
+
+    @admin.display(description="Scoring")
+    def scoring_link(self, obj):
+        return review_admin.scoring_link(obj)
+
+    @admin.action(description="Resend invitation email")
+    def resend_invitations(self, request, queryset):
+        sent = sum(services.interview_invitation_resend(interview=i) for i in queryset)
+        self.message_user(request, f"Invitation sent again to {sent} candidate(s).")
+        if sent < len(queryset):
+            self.message_user(
+                request,
+                f"{len(queryset) - sent} skipped: the test is already finished.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Copy candidate link")
+    def copy_candidate_links(self, request, queryset):
+        # Shown in a message to copy from: a link per interview, never stored or logged.
+        for interview in queryset.select_related("candidate"):
+            self.message_user(
+                request,
+                f"{interview.candidate}: {services.candidate_link(interview)}",
+                messages.INFO if interview.is_live else messages.WARNING,
+            )
 
     @admin.action(description="Cancel selected interviews (the candidate link stops working)")
     def cancel_interviews(self, request, queryset):

@@ -164,6 +164,15 @@ class Interview(models.Model):
         return self.status in (self.Status.SENT, self.Status.IN_PROGRESS)
 
 
+class InterviewToReview(Interview):
+    """The reviewers' queue in the admin: submitted interviews, oldest first."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "interview to review"
+        verbose_name_plural = "to review"
+
+
 # Catalog content and per-interview records live in their own modules to keep this one short.
 from .content_models import Choice, EnvironmentField, Question, RubricCriterion  # noqa: E402
 from .session_models import Answer, EnvironmentValue, InterviewEvent, ScoreLine  # noqa: E402
@@ -176,6 +185,7 @@ __all__ = [
     "EnvironmentValue",
     "Interview",
     "InterviewEvent",
+    "InterviewToReview",
     "Organization",
     "Question",
     "RubricCriterion",

@@ -24,6 +24,7 @@ EVENT_LABELS = {
     "score_corrected": "Score corrected",
     "expired": "Expired",
     "cancelled": "Cancelled",
+    "invitation_resent": "Invitation sent again",
 }
 
 

@@ -65,6 +65,16 @@ def organization_enable_default_tests(*, organization: Organization) -> None:
     organization.enabled_tests.add(*Test.objects.filter(is_active=True, enabled_by_default=True))
 
 
+def test_max_score_sync(*, test: Test) -> None:
+    """A test's maximum is the sum of its rubric or question points, when it has any."""
+    rows = test.questions if test.kind == Test.Kind.QUIZ else test.criteria
+    field = "points" if test.kind == Test.Kind.QUIZ else "max_points"
+    total = sum(rows.values_list(field, flat=True), Decimal(0))
+    if total and total != test.max_score:
+        Test.objects.filter(pk=test.pk).update(max_score=total)
+        test.max_score = total
+
+
 def tests_enabled_for(organization: Organization):
     return organization.enabled_tests.filter(is_active=True).order_by("name")
 
@@ -128,6 +138,18 @@ def _queue_invitation(interview_pk: int) -> None:
     from .tasks import send_invitation_email
 
     send_invitation_email.delay(interview_pk)
+
+
+def interview_invitation_resend(*, interview: Interview) -> bool:
+    """Email the candidate link again; only while the test can still be taken."""
+    if not interview.is_live:
+        return False
+    with transaction.atomic():
+        InterviewEvent.objects.create(
+            interview=interview, kind="invitation_resent", at=timezone.now(), data={}
+        )
+        transaction.on_commit(lambda: _queue_invitation(interview.pk))
+    return True
 
 
 def candidate_link(interview: Interview) -> str:

@@ -1,0 +1,138 @@
+"""Reviewer scoring in the admin: the "To review" queue and the per-interview scoring page."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from .models import Interview, InterviewToReview
+from .reports import report_build
+from .scoring_services import CriterionScore, ScoreInvalid, interview_review_score
+from .services import IllegalTransition
+
+S = Interview.Status
+
+
+def scoring_urls(model_admin) -> list:
+    view = model_admin.admin_site.admin_view(
+        lambda request, object_id: scoring_view(model_admin, request, object_id)
+    )
+    return [path("<path:object_id>/score/", view, name="assessments_interview_score")]
+
+
+def scoring_link(interview: Interview) -> str:
+    if interview.status not in (S.SUBMITTED, S.COMPLETE) or interview.test.kind == "quiz":
+        return "—"
+    url = reverse("admin:assessments_interview_score", args=[interview.pk])
+    label = "Score" if interview.status == S.SUBMITTED else "Correct score"
+    return format_html('<a href="{}">{}</a>', url, label)
+
+
+def _parse_scores(post, criteria) -> tuple[dict, dict]:
+    scores, errors = {}, {}
+    for criterion in criteria:
+        raw = post.get(f"points_{criterion.pk}", "").strip()
+        comment = post.get(f"comment_{criterion.pk}", "")
+        try:
+            points = Decimal(raw) if raw else None
+        except InvalidOperation:
+            errors[f"criterion_{criterion.pk}"] = f"'{raw}' is not a number."
+            continue
+        if points is not None and not points.is_finite():
+            errors[f"criterion_{criterion.pk}"] = f"'{raw}' is not a number."
+            continue
+        scores[criterion.pk] = CriterionScore(points=points, comment=comment)
+    return scores, errors
+
+
+def scoring_view(model_admin, request, object_id):
+    interview = get_object_or_404(
+        Interview.objects.select_related("candidate", "test", "organization", "scored_by"),
+        pk=object_id,
+    )
+    if not model_admin.has_change_permission(request, interview):
+        raise PermissionDenied
+    criteria = list(interview.test.criteria.all())
+    lines = {line.criterion_id: line for line in interview.score_lines.all()}
+    errors, posted = {}, None
+    if request.method == "POST":
+        posted = request.POST
+        scores, errors = _parse_scores(request.POST, criteria)
+        if not errors:
+            try:
+                interview_review_score(interview=interview, scores=scores, reviewer=request.user)
+            except ScoreInvalid as invalid:
+                errors = invalid.errors
+            except IllegalTransition as illegal:
+                errors = {"status": str(illegal)}
+            else:
+                model_admin.message_user(
+                    request,
+                    f"Scored {interview.candidate.display_name}: the ATS will be told.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:assessments_interviewtoreview_changelist")
+    rows = []
+    for criterion in criteria:
+        line = lines.get(criterion.pk)
+        rows.append(
+            {
+                "criterion": criterion,
+                "points": posted.get(f"points_{criterion.pk}", "")
+                if posted
+                else (line.points if line else ""),
+                "comment": posted.get(f"comment_{criterion.pk}", "")
+                if posted
+                else (line.comment if line else ""),
+                "error": errors.get(f"criterion_{criterion.pk}"),
+            }
+        )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": f"Score {interview.candidate.display_name} · {interview.test.name}",
+        "interview": interview,
+        "report": report_build(interview),
+        "rows": rows,
+        "errors": {k: v for k, v in errors.items() if not k.startswith("criterion_")},
+        "scorable": interview.status in (S.SUBMITTED, S.COMPLETE) and bool(criteria),
+    }
+    status = 400 if errors else 200
+    return TemplateResponse(
+        request, "admin/assessments/score_interview.html", context, status=status
+    )
+
+
+@admin.register(InterviewToReview)
+class InterviewToReviewAdmin(admin.ModelAdmin):
+    list_display = ["candidate", "test", "organization", "submitted_at", "score_action"]
+    list_filter = ["organization", "test"]
+    list_select_related = ["candidate", "test", "organization"]
+    search_fields = ["partner_interview_id", "candidate__email", "candidate__last_name"]
+    ordering = ["submitted_at", "id"]
+    list_display_links = None
+    actions = None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status=S.SUBMITTED)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("assessments.change_interview")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("assessments.change_interview")
+
+    @admin.display(description="Scoring")
+    def score_action(self, obj):
+        url = reverse("admin:assessments_interview_score", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Score</a>', url)

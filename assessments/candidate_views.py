@@ -144,8 +144,8 @@ def start(request, token: str):
     return _status_page(request, interview)
 
 
-def _json_error(status: int, error: str, message: str, **extra) -> JsonResponse:
-    return JsonResponse({"error": error, "message": message, **extra}, status=status)
+def _json_error(http_status: int, error: str, message: str, **extra) -> JsonResponse:
+    return JsonResponse({"error": error, "message": message, **extra}, status=http_status)
 
 
 @csrf_exempt

@@ -22,6 +22,7 @@ from pytest_httpserver import HTTPServer
 from assessments import services as lifecycle
 from assessments.models import Interview
 from integrations.credentials import outbound_credentials_set, webhook_secret_get
+from integrations.delivery import services as delivery_services
 
 ROOT = Path(__file__).resolve().parent.parent
 RECEIVER_HOST = "receiver.mariohr.test"
@@ -158,11 +159,10 @@ def celery_broker(url: str):
     finally:
         _reset_pools(app)
         app.conf.broker_url, app.conf.broker_transport_options = saved
+        delivery_services._broker_unavailable_until = 0.0
 
 
 def _reset_pools(app) -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
 

@@ -8,6 +8,7 @@ mid-send leaves a lease that simply expires for the sweeper to notice.
 import logging
 import random
 import secrets
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
@@ -75,11 +76,19 @@ def delivery_create(
     return delivery
 
 
+_broker_unavailable_until = 0.0
+BROKER_BACKOFF_SECONDS = 10
+
+
 def delivery_enqueue(*, delivery_id: int, countdown: float | None = None) -> bool:
     """Hand the id to Celery. A broker outage is logged, not raised: the row is safe and the
     sweeper enqueues it again once the broker is back."""
+    global _broker_unavailable_until
     from .tasks import attempt_delivery
 
+    if time.monotonic() < _broker_unavailable_until:
+        # Connecting to a dead broker takes seconds; do not make every request pay that.
+        return False
     options = {"retry": False}
     if settings.MARIOHR_DELIVERY_QUEUE:
         options["queue"] = settings.MARIOHR_DELIVERY_QUEUE
@@ -88,6 +97,7 @@ def delivery_enqueue(*, delivery_id: int, countdown: float | None = None) -> boo
     try:
         attempt_delivery.apply_async((delivery_id,), **options)
     except Exception:
+        _broker_unavailable_until = time.monotonic() + BROKER_BACKOFF_SECONDS
         logger.warning(
             "Could not enqueue delivery %s; the sweeper will.", delivery_id, exc_info=True
         )
@@ -96,15 +106,11 @@ def delivery_enqueue(*, delivery_id: int, countdown: float | None = None) -> boo
 
 
 def _blocked_by_earlier(delivery: Delivery) -> bool:
-    return (
-        Delivery.objects.filter(
-            ordering_key=delivery.ordering_key,
-            pk__lt=delivery.pk,
-            status__in=Delivery.ACTIVE_STATUSES,
-        )
-        .exclude(pk=delivery.pk)
-        .exists()
-    )
+    return Delivery.objects.filter(
+        ordering_key=delivery.ordering_key,
+        pk__lt=delivery.pk,
+        status__in=Delivery.ACTIVE_STATUSES,
+    ).exists()
 
 
 def delivery_claim(*, delivery_id: int) -> str | None:

@@ -9,6 +9,9 @@ from assessments.demo import demo_catalog_seed
 from assessments.services import organization_create
 from integrations.keys import api_key_issue
 
+# Fixtures for session recordings (media made at test time, moto S3).
+pytest_plugins = ["tests.fixtures.recordings"]
+
 
 @pytest.fixture
 def catalog(db):

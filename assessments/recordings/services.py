@@ -62,14 +62,14 @@ def _refuse_unless_recording(interview: Interview) -> None:
 
 
 def _check_chunk(*, seq: int, data: bytes, content_type: str) -> None:
+    if not data:
+        raise ChunkRefused(400, "body", "The chunk is empty.")
     if content_type.split(";", 1)[0].strip().lower() not in WEBM_CONTENT_TYPES:
         raise ChunkRefused(
             415, "Content-Type", f"Expected video/webm or audio/webm, got {content_type!r}."
         )
     if not 0 <= seq <= MAX_SEQ:
         raise ChunkRefused(400, "seq", f"Must be between 0 and {MAX_SEQ}.")
-    if not data:
-        raise ChunkRefused(400, "body", "The chunk is empty.")
     if len(data) > settings.MARIOHR_RECORDING_MAX_CHUNK_BYTES:
         raise ChunkRefused(
             413,

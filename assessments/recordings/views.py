@@ -27,10 +27,12 @@ def _error(status: int, field: str, detail: str) -> JsonResponse:
     return JsonResponse({"errors": {field: [detail]}, "detail": detail}, status=status)
 
 
-def _interview(candidate_token: str) -> Interview:
-    return get_object_or_404(
-        Interview.objects.select_related("test"), candidate_token=candidate_token
-    )
+def _interview(candidate_token: str) -> Interview | None:
+    return Interview.objects.select_related("test").filter(candidate_token=candidate_token).first()
+
+
+def _unknown() -> JsonResponse:
+    return _error(404, "candidate_token", "No interview has this link.")
 
 
 def _read_body(request, cap: int) -> bytes | None:
@@ -50,6 +52,8 @@ def _read_body(request, cap: int) -> bytes | None:
 @require_POST
 def chunk_upload(request, candidate_token: str, seq: int):
     interview = _interview(candidate_token)
+    if interview is None:
+        return _unknown()
     cap = settings.MARIOHR_RECORDING_MAX_CHUNK_BYTES
     data = _read_body(request, cap)
     if data is None:
@@ -78,6 +82,8 @@ def chunk_upload(request, candidate_token: str, seq: int):
 @require_POST
 def consent(request, candidate_token: str):
     interview = _interview(candidate_token)
+    if interview is None:
+        return _unknown()
     data = _read_body(request, 4096)
     try:
         body = json.loads(data or b"")

@@ -22,6 +22,8 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+# Links in emails and reports follow PORT unless MARIOHR_BASE_URL says otherwise.
+run: export MARIOHR_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo

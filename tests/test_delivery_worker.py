@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.db import connections
 from rest_framework.test import APIClient
 from werkzeug import Response
 
@@ -67,9 +68,12 @@ def test_scored_interview_reaches_the_receiver_through_a_real_worker(
     def greenhouse_like(request):
         # Greenhouse calls test_status right after the PATCH: it must already be final.
         partner_interview_id = body_of(request)["partner_interview_id"]
-        status = api.get(
-            "/api/greenhouse/test_status", {"partner_interview_id": partner_interview_id}
-        )
+        try:
+            status = api.get(
+                "/api/greenhouse/test_status", {"partner_interview_id": partner_interview_id}
+            )
+        finally:
+            connections.close_all()  # this server thread's own connection
         status_seen.append(status.json())
         return Response("", status=200)
 

@@ -175,6 +175,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
+            # SigV4: presigned URLs carry X-Amz-Expires (at most 7 days) and work in every region.
+            "signature_version": "s3v4",
         },
     }
 else:

@@ -164,6 +164,8 @@ def test_send_test_oversized_body_is_413(api, send_body, settings):
 def test_send_test_get_is_405(api):
     response = api.get(SEND)
     assert response.status_code == 405
+    assert response.json()["error"] == "method_not_allowed"
+    assert "POST" in response.headers["Allow"]
 
 
 def test_send_test_same_url_in_two_organizations_are_two_interviews(
@@ -261,3 +263,31 @@ def test_send_test_post_is_never_redirected(api, send_body):
         response = api.post(path, send_body(url=f"https://ats.example.com{path}"), format="json")
         assert response.status_code == 200
         assert "Location" not in response.headers
+
+
+ODD_VALUES = [None, 0, -1, 1.5, True, [], ["x"], {}, {"a": "b"}, "", " ", "x" * 3000, "\u202e"]
+FIELDS = [
+    "partner_test_id",
+    "url",
+    "sent_by",
+    "candidate.first_name",
+    "candidate.last_name",
+    "candidate.email",
+    "candidate.greenhouse_profile_url",
+    "candidate.preferred_name",
+    "candidate.phone_number",
+    "candidate.resume_url",
+    "candidate.url",
+]
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_send_test_odd_values_are_never_a_500(api, send_body, field):
+    for value in ODD_VALUES:
+        body = send_body(url=f"https://ats.example.com/odd/{field}/{ODD_VALUES.index(value)}")
+        target, _, name = field.rpartition(".")
+        (body["candidate"] if target else body)[name] = value
+        response = api.post(SEND, body, format="json")
+        assert response.status_code in (200, 400), (field, value, response.content)
+        if response.status_code == 400:
+            assert response.json()["fields"], (field, value)

@@ -49,25 +49,35 @@ class SendTestInputSerializer(serializers.Serializer):
     sent_by = optional_text(320)
 
     def to_internal_value(self, data):
-        errors = {}
+        errors, attrs = {}, None
         try:
             attrs = super().to_internal_value(data)
         except serializers.ValidationError as exc:
             if not isinstance(exc.detail, dict):
                 raise
-            errors, attrs = dict(exc.detail), None
-        if isinstance(data, dict) and not _callback_url_given(data):
+            errors = dict(exc.detail)
+        if attrs is not None:
+            callback_url = attrs.get("url") or attrs["candidate"].get("url")
+        else:
+            callback_url = _raw_callback_url(data)
+        if not callback_url and "url" not in errors and isinstance(data, dict):
             errors["url"] = ["This field is required."]
         if errors:
             raise serializers.ValidationError(errors)
-        attrs["callback_url"] = attrs.get("url") or attrs["candidate"].get("url")
+        attrs["callback_url"] = callback_url
         return attrs
 
 
-def _callback_url_given(data: dict) -> bool:
+def _raw_callback_url(data) -> str:
+    """The callback URL of a body that failed validation, only to tell whether it is missing."""
+    if not isinstance(data, dict):
+        return ""
     candidate = data.get("candidate")
     nested = candidate.get("url") if isinstance(candidate, dict) else None
-    return bool(data.get("url") or nested)
+    for value in (data.get("url"), nested):
+        if isinstance(value, str) and value.strip():
+            return value
+    return ""
 
 
 @extend_schema_field(

@@ -117,3 +117,26 @@ def test_purge_task_runs_through_celery(api, celery_eager):
     result = purge_error_reports.delay()
     assert result.get() == 1
     assert ErrorReport.objects.count() == 0
+
+
+ODD_VALUES = [None, 0, 1.5, True, [], ["x"], {}, {"a": "b"}, "", "x" * 3000]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "api_call",
+        "errors",
+        "partner_test_id",
+        "partner_test_name",
+        "partner_interview_id",
+        "candidate_email",
+    ],
+)
+def test_response_error_odd_values_are_never_a_500(api, field):
+    for value in ODD_VALUES:
+        body = {**GREENHOUSE_SHAPE, field: value}
+        response = api.post(REPORT, body, format="json")
+        assert response.status_code in (200, 400), (field, value, response.content)
+        if response.status_code == 400:
+            assert field in response.json()["fields"], (field, value)

@@ -29,8 +29,14 @@ run: migrate
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/honcho start -f Procfile
 
-test: install
+test: install browsers
 	$(BIN)/python -m pytest
+
+# Browser tests drive Debian's chromium (never Playwright's download); install it when missing.
+browsers:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
+		|| echo "chromium missing: browser tests will be skipped (run as root to install it)"
 
 lint: install
 	$(BIN)/ruff check .

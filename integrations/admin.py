@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 
+from . import credentials
 from .keys import api_key_issue, api_key_revoke
-from .models import ApiKey, ErrorReport
+from .models import ApiKey, ErrorReport, IntegrationSettings
 
 
 @admin.register(ApiKey)
@@ -48,3 +50,67 @@ class ErrorReportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class IntegrationSettingsForm(forms.ModelForm):
+    outbound_password = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Stored encrypted. Leave empty to keep the current one.",
+    )
+    clear_outbound_password = forms.BooleanField(
+        required=False, help_text="Use the username alone (a key as username, empty password)."
+    )
+    rotate_webhook_secret = forms.BooleanField(
+        required=False, help_text="Receivers must be given the new secret."
+    )
+
+    class Meta:
+        model = IntegrationSettings
+        fields = ["organization", "outbound_username"]
+
+    def clean_outbound_username(self):
+        username = self.cleaned_data["outbound_username"]
+        if ":" in username:
+            raise forms.ValidationError("Basic auth usernames cannot contain ':'.")
+        return username
+
+
+@admin.register(IntegrationSettings)
+class IntegrationSettingsAdmin(admin.ModelAdmin):
+    form = IntegrationSettingsForm
+    list_display = ["organization", "outbound_username", "has_password", "updated_at"]
+    search_fields = ["organization__name", "organization__slug", "outbound_username"]
+    readonly_fields = ["webhook_signing_secret", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "organization"] if obj else self.readonly_fields
+
+    @admin.display(boolean=True, description="password set")
+    def has_password(self, obj):
+        return bool(obj.outbound_password_encrypted)
+
+    @admin.display(description="webhook signing secret")
+    def webhook_signing_secret(self, obj):
+        # Shown so the customer can verify our Standard Webhooks signatures.
+        if obj is None or obj.pk is None:
+            return "Created when the settings are saved."
+        return credentials.webhook_secret_get(organization=obj.organization)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        obj.save()
+        password = data.get("outbound_password") or ""
+        if not password and not data.get("clear_outbound_password"):
+            kept = credentials.outbound_credentials_get(organization=obj.organization)
+            password = kept[1] if kept else ""
+        credentials.outbound_credentials_set(
+            organization=obj.organization, username=obj.outbound_username, password=password
+        )
+        if data.get("rotate_webhook_secret"):
+            credentials.webhook_secret_rotate(organization=obj.organization)
+            self.message_user(request, "New webhook signing secret created.", messages.WARNING)
+        else:
+            credentials.webhook_secret_get(organization=obj.organization)
+        obj.refresh_from_db()

@@ -1,0 +1,172 @@
+"""Admin for deliveries, and the delivery parts of the Interview admin.
+
+assessments must not import integrations, so the Interview admin gains its deliveries inline
+and its Submit results / Resend actions here, by re-registering a subclass: one place.
+"""
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from assessments.admin import InterviewAdmin
+from assessments.models import Interview
+
+from .models import Delivery, DeliveryAttempt
+from .selectors import failing_endpoints, recent_failures_by_organization
+from .services import (
+    DeliveryNotPossible,
+    delivery_replay,
+    delivery_retry_now,
+    delivery_submit_results,
+)
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = [
+        "number",
+        "attempted_at",
+        "status_code",
+        "outcome",
+        "duration_ms",
+        "error",
+        "response_excerpt",
+    ]
+    readonly_fields = fields
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "webhook_id",
+        "kind",
+        "organization",
+        "interview_link",
+        "status",
+        "attempt_count",
+        "last_status_code",
+        "credentials_problem",
+        "next_attempt_at",
+        "created_at",
+    ]
+    list_filter = ["status", "organization", "created_at", "kind", "credentials_problem"]
+    search_fields = ["webhook_id", "target_url", "interview__partner_interview_id"]
+    date_hierarchy = "created_at"
+    list_select_related = ["organization", "interview"]
+    readonly_fields = [f.name for f in Delivery._meta.fields if f.name != "lease_token"]
+    exclude = ["lease_token"]
+    inlines = [DeliveryAttemptInline]
+    actions = ["retry_now", "replay"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="interview")
+    def interview_link(self, delivery):
+        if delivery.interview_id is None:
+            return "-"
+        url = reverse("admin:assessments_interview_change", args=[delivery.interview_id])
+        return format_html('<a href="{}">{}</a>', url, delivery.interview.partner_interview_id)
+
+    @admin.action(description="Retry now (same message, same webhook-id)")
+    def retry_now(self, request, queryset):
+        with transaction.atomic():
+            retried = sum(delivery_retry_now(delivery=d) for d in queryset)
+        self.message_user(request, f"{retried} delivery(ies) will be attempted now.")
+        if skipped := queryset.count() - retried:
+            self.message_user(
+                request, f"{skipped} already succeeded: use Replay.", messages.WARNING
+            )
+
+    @admin.action(description="Replay (new message with current data)")
+    def replay(self, request, queryset):
+        with transaction.atomic():
+            replays = [delivery_replay(delivery=d) for d in queryset]
+        self.message_user(request, f"Queued {len(replays)} replay(s).", messages.SUCCESS)
+
+    def changelist_view(self, request, extra_context=None):
+        for endpoint in failing_endpoints():
+            self.message_user(
+                request,
+                f"{endpoint.organization_name}: {endpoint.endpoint} has been failing since "
+                f"{endpoint.failing_since:%Y-%m-%d %H:%M} UTC.",
+                messages.ERROR,
+            )
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        failures = path(
+            "failures/",
+            self.admin_site.admin_view(self.failures_view),
+            name="delivery_failures",
+        )
+        return [failures, *super().get_urls()]
+
+    def failures_view(self, request):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Recent delivery failures by organization",
+            "opts": self.model._meta,
+            "organizations": recent_failures_by_organization(),
+        }
+        return TemplateResponse(request, "admin/delivery/failures.html", context)
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    can_delete = False
+    fields = ["webhook_link", "kind", "status", "attempt_count", "last_status_code", "created_at"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="delivery")
+    def webhook_link(self, delivery):
+        url = reverse("admin:delivery_delivery_change", args=[delivery.pk])
+        return format_html('<a href="{}">{}</a>', url, delivery.webhook_id)
+
+
+class InterviewWithDeliveriesAdmin(InterviewAdmin):
+    inlines = [*InterviewAdmin.inlines, DeliveryInline]
+    actions = [*InterviewAdmin.actions, "submit_results", "resend_results"]
+
+    @admin.action(description="Submit results (send the current data to the ATS)")
+    def submit_results(self, request, queryset):
+        self._submit(request, queryset, resend=False)
+
+    @admin.action(description="Resend the latest delivery (new message, current data)")
+    def resend_results(self, request, queryset):
+        self._submit(request, queryset, resend=True)
+
+    def _submit(self, request, queryset, *, resend: bool):
+        queued, refused = 0, []
+        for interview in queryset:
+            latest = interview.deliveries.order_by("-created_at", "-pk").first() if resend else None
+            try:
+                with transaction.atomic():
+                    if latest is not None:
+                        delivery_replay(delivery=latest)
+                    else:
+                        delivery_submit_results(interview=interview)
+                queued += 1
+            except DeliveryNotPossible as exc:
+                refused.append(str(exc))
+        if queued:
+            self.message_user(request, f"Queued results for {queued} interview(s).")
+        for reason in refused:
+            self.message_user(request, reason, messages.WARNING)
+
+
+admin.site.unregister(Interview)
+admin.site.register(Interview, InterviewWithDeliveriesAdmin)

@@ -1,0 +1,86 @@
+"""Read helpers for the admin: endpoint health and recent failures."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Max, Min, Q
+from django.utils import timezone
+
+from .models import Delivery, DeliveryAttempt
+
+HEALTH_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class EndpointHealth:
+    organization_id: int
+    organization_name: str
+    endpoint: str
+    last_success_at: datetime | None
+    failing_since: datetime | None
+
+    @property
+    def flagged(self) -> bool:
+        """Failing, with no success in between, for MARIOHR_DELIVERY_FAILING_ENDPOINT_DAYS."""
+        limit = timedelta(days=settings.MARIOHR_DELIVERY_FAILING_ENDPOINT_DAYS)
+        return self.failing_since is not None and timezone.now() - self.failing_since >= limit
+
+
+def endpoints_health(*, organization_id: int | None = None) -> list[EndpointHealth]:
+    since = timezone.now() - timedelta(days=HEALTH_WINDOW_DAYS)
+    attempts = DeliveryAttempt.objects.filter(attempted_at__gte=since)
+    if organization_id is not None:
+        attempts = attempts.filter(delivery__organization_id=organization_id)
+    success = Q(outcome=DeliveryAttempt.Outcome.SUCCESS)
+    groups = attempts.values(
+        "delivery__organization_id", "delivery__organization__name", "delivery__endpoint"
+    ).annotate(last_success_at=Max("attempted_at", filter=success))
+    health = []
+    for group in groups.order_by("delivery__organization__name", "delivery__endpoint"):
+        failures = attempts.filter(
+            delivery__organization_id=group["delivery__organization_id"],
+            delivery__endpoint=group["delivery__endpoint"],
+        ).exclude(success)
+        if group["last_success_at"]:
+            failures = failures.filter(attempted_at__gt=group["last_success_at"])
+        health.append(
+            EndpointHealth(
+                organization_id=group["delivery__organization_id"],
+                organization_name=group["delivery__organization__name"],
+                endpoint=group["delivery__endpoint"],
+                last_success_at=group["last_success_at"],
+                failing_since=failures.aggregate(first=Min("attempted_at"))["first"],
+            )
+        )
+    return health
+
+
+def failing_endpoints() -> list[EndpointHealth]:
+    return [endpoint for endpoint in endpoints_health() if endpoint.flagged]
+
+
+def recent_failures_by_organization(*, days: int = 7, per_organization: int = 20) -> list[dict]:
+    """Deliveries not (yet) delivered, with a failed attempt in the last ``days`` days."""
+    since = timezone.now() - timedelta(days=days)
+    deliveries = (
+        Delivery.objects.filter(attempts__attempted_at__gte=since)
+        .exclude(status=Delivery.Status.SUCCEEDED)
+        .select_related("organization", "interview")
+        .distinct()
+        .order_by("organization__name", "-updated_at")
+    )
+    health = endpoints_health()
+    by_organization: dict[int, dict] = {}
+    for delivery in deliveries:
+        entry = by_organization.setdefault(
+            delivery.organization_id,
+            {
+                "organization": delivery.organization,
+                "deliveries": [],
+                "endpoints": [h for h in health if h.organization_id == delivery.organization_id],
+            },
+        )
+        if len(entry["deliveries"]) < per_organization:
+            entry["deliveries"].append(delivery)
+    return list(by_organization.values())

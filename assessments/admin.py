@@ -163,6 +163,7 @@ class InterviewAdmin(admin.ModelAdmin):
         "metadata",
     ]
     actions = ["cancel_interviews", "resend_invitations", "copy_candidate_links"]
+    inlines = review_admin.INTERVIEW_INLINES
 
     def has_add_permission(self, request):
         # Interviews are created by an ATS through the partner API.

@@ -9,8 +9,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from .models import Interview, InterviewToReview
-from .reports import report_build
+from .models import (
+    Answer,
+    EnvironmentValue,
+    Interview,
+    InterviewEvent,
+    InterviewToReview,
+    ScoreLine,
+)
+from .reports import environment_value_is_secret, report_build
 from .scoring_services import CriterionScore, ScoreInvalid, interview_review_score
 from .services import IllegalTransition
 
@@ -136,3 +143,45 @@ class InterviewToReviewAdmin(admin.ModelAdmin):
     def score_action(self, obj):
         url = reverse("admin:assessments_interview_score", args=[obj.pk])
         return format_html('<a class="button" href="{}">Score</a>', url)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AnswerInline(ReadOnlyInline):
+    model = Answer
+    fields = readonly_fields = ["key", "value", "saved_at"]
+
+
+class ScoreLineInline(ReadOnlyInline):
+    model = ScoreLine
+    fields = readonly_fields = ["label", "points", "max_points", "comment"]
+
+
+class InterviewEventInline(ReadOnlyInline):
+    model = InterviewEvent
+    fields = readonly_fields = ["at", "kind", "data"]
+    verbose_name_plural = "transcript"
+
+
+class EnvironmentValueInline(ReadOnlyInline):
+    model = EnvironmentValue
+    fields = readonly_fields = ["label", "shown_value"]
+
+    @admin.display(description="Value")
+    def shown_value(self, obj):
+        # Secrets are for the candidate's eyes only, not the account manager's.
+        if environment_value_is_secret(label=obj.label, is_secret=obj.is_secret):
+            return "•••••• (secret: shown to the candidate only)"
+        return obj.value
+
+
+INTERVIEW_INLINES = [EnvironmentValueInline, AnswerInline, ScoreLineInline, InterviewEventInline]

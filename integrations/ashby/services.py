@@ -5,8 +5,8 @@ from django.db import transaction
 from assessments import services
 from assessments.models import Interview, Organization, Test
 
+from ..credentials import integration_settings_get
 from ..crypto import encrypt
-from ..models import IntegrationSettings
 from ..ssrf import check_url
 
 LIVE_STATUSES = [
@@ -82,7 +82,7 @@ def ashby_credentials_set(
     """Store the customer's Ashby API key (encrypted) and, optionally, the API base URL."""
     if not api_key or ":" in api_key or len(api_key) > 500:
         raise ValueError("The Ashby API key must be non-empty, without ':', at most 500 chars.")
-    settings_row, _ = IntegrationSettings.objects.get_or_create(organization=organization)
+    settings_row = integration_settings_get(organization=organization)
     if base_url:
         base_url = base_url.rstrip("/")
         check_url(base_url + "/assessment.update", require_resolution=False)

@@ -1,0 +1,114 @@
+"""Ashby's assessment.update, sent through the delivery engine at every status change."""
+
+import json
+
+from django.conf import settings
+from django.dispatch import receiver
+from django.utils import timezone
+
+from assessments.models import Interview
+from assessments.signals import interview_status_changed
+
+from ..credentials import integration_settings_get
+from ..crypto import decrypt
+from ..delivery import kinds
+from ..delivery.models import Delivery
+from ..delivery.services import delivery_create, submit_results_register
+from .payloads import assessment_update_payload, epoch_ms
+
+KIND = "ashby_update"
+NOTIFIED_STATUSES = {
+    Interview.Status.IN_PROGRESS,
+    Interview.Status.SUBMITTED,
+    Interview.Status.COMPLETE,
+    Interview.Status.EXPIRED,
+    Interview.Status.CANCELLED,
+}
+
+
+class AshbyNotConfigured(Exception):
+    pass
+
+
+def ordering_key(interview: Interview) -> str:
+    # Ashby must see an assessment's updates in the order they happened.
+    return f"ashby:{interview.pk}"
+
+
+def ashby_update_create(*, interview: Interview, event: dict) -> Delivery:
+    """Queue one assessment.update; its timestamp is strictly after every earlier one."""
+    moment_ms = event.get("at_ms") or epoch_ms(timezone.now())
+    earlier = [epoch_ms(interview.sent_at)] + [
+        previous.event.get("timestamp", 0)
+        for previous in Delivery.objects.filter(kind=KIND, interview=interview).only("event")
+    ]
+    timestamp = max(int(moment_ms), max(earlier) + 1)
+    base_url = integration_settings_get(organization=interview.organization).ashby_base_url
+    return delivery_create(
+        organization=interview.organization,
+        interview=interview,
+        kind=KIND,
+        target_url=base_url.rstrip("/") + "/assessment.update",
+        event={"status": event.get("status", interview.status), "timestamp": timestamp},
+        ordering_key=ordering_key(interview),
+    )
+
+
+def ashby_update_build(delivery: Delivery) -> kinds.OutboundRequest:
+    interview = Interview.objects.select_related("candidate", "test", "organization").get(
+        pk=delivery.interview_id
+    )
+    settings_row = integration_settings_get(organization=delivery.organization)
+    api_key = decrypt(settings_row.ashby_api_key_encrypted)
+    if not api_key:
+        raise AshbyNotConfigured(
+            f"No Ashby API key is configured for {delivery.organization}: set it in the admin "
+            "(Integration settings) or with `manage.py set_ashby_credentials`."
+        )
+    return kinds.OutboundRequest(
+        method="POST",
+        # The current base URL, so fixing a misconfigured one and replaying works.
+        url=settings_row.ashby_base_url.rstrip("/") + "/assessment.update",
+        json_body=assessment_update_payload(interview, delivery.event),
+        basic_auth=(api_key, ""),
+        headers={
+            "Accept": "application/json; version=1",
+            # Ashby's edge rejects an empty User-Agent with a 403.
+            "User-Agent": f"MarioHR/1.0 (+{settings.MARIOHR_BASE_URL})",
+        },
+    )
+
+
+def ashby_update_interpret(delivery, status_code, headers, body: bytes):
+    """Ashby answers most errors with HTTP 200 and ``success: false``."""
+    if status_code != 200:
+        return None  # the default rules: 401/403 credentials problem, 429 Retry-After, …
+    try:
+        answer = json.loads(body or b"{}")
+    except ValueError:
+        return kinds.Outcome.retry("Ashby answered 200 with a body that is not JSON.")
+    if isinstance(answer, dict) and answer.get("success") is True:
+        return kinds.Outcome.success()
+    info = answer.get("errorInfo") if isinstance(answer, dict) else None
+    if isinstance(info, dict):
+        reason = f"{info.get('code')}: {info.get('message')} (requestId {info.get('requestId')})"
+    else:
+        reason = ", ".join(map(str, (answer or {}).get("errors") or [])) or "no reason given"
+    credentials = any(word in reason for word in ("api_key", "permission", "unauthorized"))
+    return kinds.Outcome.retry(
+        f"Ashby answered success: false: {reason}", credentials_problem=credentials
+    )
+
+
+@receiver(interview_status_changed, dispatch_uid="ashby.update_on_status_change")
+def ashby_update_on_status_change(sender, interview, previous_status, at, **kwargs):
+    if interview.source != Interview.Source.ASHBY or interview.status not in NOTIFIED_STATUSES:
+        return
+    ashby_update_create(
+        interview=interview, event={"status": interview.status, "at_ms": epoch_ms(at)}
+    )
+
+
+def register() -> None:
+    kinds.register(KIND, ashby_update_build, ashby_update_interpret)
+    submit_results_register(Interview.Source.ASHBY, ashby_update_create)

@@ -114,3 +114,60 @@ def test_contract_checker_rejects_violations():
     assert contract_violations(
         {**good, "metadata": [{"identifier": "m", "label": "x", "type": "percent", "value": 5}]}
     )
+
+
+def test_complete_update_carries_the_rubric_breakdown(org):
+    from assessments.demo import demo_organization_seed
+    from assessments.scoring_services import CriterionScore, interview_review_score
+
+    demo = demo_organization_seed()
+    test = demo.enabled_tests.get(partner_test_id="py-fastapi-review")
+    interview, _ = services.interview_send(
+        organization=demo,
+        test=test,
+        candidate=services.CandidateData(first_name="Ada", last_name="L", email="a@example.com"),
+        source=Interview.Source.ASHBY,
+    )
+    interview = services.interview_submit(interview=services.interview_start(interview=interview))
+    criteria = list(test.criteria.all())
+    scores = {c.pk: CriterionScore(points=c.max_points - 1, comment="ok") for c in criteria}
+    interview = interview_review_score(interview=interview, scores=scores, reviewer=None)
+    payload = assessment_update_payload(interview, event(interview))
+    assert contract_violations(payload) == []
+    breakdown = [f for f in payload["metadata"] if f["identifier"].startswith("criterion-")]
+    assert len(breakdown) == len(criteria) >= 5
+    assert all(
+        f["type"] == "numeric_score" and isinstance(f["value"], int | float) for f in breakdown
+    )
+    assert payload["assessment_result"]["value"] == sum(int(c.max_points) - 1 for c in criteria)
+
+
+def test_integration_settings_admin_stores_the_ashby_key_encrypted(admin_client, org):
+    from integrations.crypto import decrypt
+    from integrations.models import IntegrationSettings
+
+    response = admin_client.post(
+        "/admin/integrations/integrationsettings/add/",
+        {
+            "organization": org.pk,
+            "outbound_username": "",
+            "ashby_api_key": "ashby-k-777",
+            "ashby_base_url": "https://sandbox.ashbyhq.com/",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    row = IntegrationSettings.objects.get(organization=org)
+    assert "ashby-k-777" not in row.ashby_api_key_encrypted
+    assert decrypt(row.ashby_api_key_encrypted) == "ashby-k-777"
+    assert row.ashby_base_url == "https://sandbox.ashbyhq.com"
+    page = admin_client.get(f"/admin/integrations/integrationsettings/{row.pk}/change/")
+    assert "ashby-k-777" not in page.content.decode()
+
+
+def test_integration_settings_admin_rejects_a_private_ashby_base_url(admin_client, org):
+    response = admin_client.post(
+        "/admin/integrations/integrationsettings/add/",
+        {"organization": org.pk, "ashby_api_key": "k", "ashby_base_url": "https://192.168.1.10"},
+    )
+    assert response.status_code == 200
+    assert "The Ashby base URL must not point to a loopback" in response.content.decode()

@@ -41,6 +41,9 @@ class ChunkRefused(Exception):
 def policy_for(test) -> RecordingPolicy | None:
     """The test's policy when it records at all (required or optional), else None."""
     policy = RecordingPolicy.objects.filter(test=test).first()
+    if policy is None and getattr(test, "recording_required", False):
+        # Ticked on the Test without a policy row: required, with the standard consent text.
+        policy = RecordingPolicy(test=test, mode=RecordingPolicy.Mode.REQUIRED)
     if policy is None or policy.mode == RecordingPolicy.Mode.OFF:
         return None
     return policy

@@ -14,6 +14,8 @@ from django.utils.module_loading import import_string
 # settle, and the voice-activity detector reacts a few frames late.
 PAD_SECONDS = 0.3
 FRAMES_PER_SECOND = 100
+MAX_REGION_SECONDS = 30.0
+PAUSE_FRAMES = 40
 
 
 @dataclass(frozen=True)
@@ -35,19 +37,38 @@ def transcribe(pcm_path: Path, sample_rate: int) -> list[Utterance]:
 
 
 def speech_regions(pcm_path: Path, sample_rate: int) -> list[tuple[float, float]]:
+    """(start, end) seconds of speech, found by PocketSphinx's voice-activity endpointer.
+
+    Long stretches (continuous speech or noise) are cut into MAX_REGION_SECONDS pieces so
+    one utterance never holds the recognizer's whole memory.
+    """
     from pocketsphinx import Endpointer
 
     endpointer = Endpointer(sample_rate=sample_rate)
-    regions = []
+    regions, opened = [], None
+    total_seconds = pcm_path.stat().st_size / (2 * sample_rate)
     with pcm_path.open("rb") as pcm:
         while frame := pcm.read(endpointer.frame_bytes):
             if len(frame) < endpointer.frame_bytes:
-                speech = endpointer.end_stream(frame)
-            else:
-                speech = endpointer.process(frame)
-            if speech is not None and not endpointer.in_speech:
-                regions.append((endpointer.speech_start, endpointer.speech_end))
-    return regions
+                break
+            was_in_speech = endpointer.in_speech
+            endpointer.process(frame)
+            if endpointer.in_speech and not was_in_speech:
+                opened = endpointer.speech_start
+            elif was_in_speech and not endpointer.in_speech and opened is not None:
+                regions.append((opened, endpointer.speech_end))
+                opened = None
+    if opened is not None:
+        regions.append((opened, total_seconds))
+    return [piece for region in regions for piece in _cut(*region)]
+
+
+def _cut(start: float, end: float) -> list[tuple[float, float]]:
+    pieces = []
+    while end - start > MAX_REGION_SECONDS:
+        pieces.append((start, start + MAX_REGION_SECONDS))
+        start += MAX_REGION_SECONDS
+    return [*pieces, (start, end)]
 
 
 def pocketsphinx_transcribe(pcm_path: Path, sample_rate: int) -> list[Utterance]:
@@ -69,21 +90,30 @@ def pocketsphinx_transcribe(pcm_path: Path, sample_rate: int) -> list[Utterance]
             decoder.start_utt()
             decoder.process_raw(audio, full_utt=True)
             decoder.end_utt()
-            words = [
-                seg
-                for seg in decoder.seg()
-                if not seg.word.startswith(("<", "[")) and seg.word != "<sil>"
-            ]
-            if not words:
-                continue
-            utterances.append(
-                Utterance(
-                    start=round(offset + words[0].start_frame / FRAMES_PER_SECOND, 2),
-                    end=round(offset + (words[-1].end_frame + 1) / FRAMES_PER_SECOND, 2),
-                    text=" ".join(_plain(seg.word) for seg in words),
-                )
-            )
+            utterances.extend(_utterances(decoder.seg(), offset))
     return utterances
+
+
+def _utterances(segments, offset: float) -> list[Utterance]:
+    """Group recognized words into utterances, splitting at pauses of PAUSE_FRAMES or more."""
+    groups, current = [], []
+    for segment in segments:
+        if segment.word.startswith(("<", "[", "+")):
+            if segment.end_frame - segment.start_frame >= PAUSE_FRAMES and current:
+                groups.append(current)
+                current = []
+            continue
+        current.append(segment)
+    if current:
+        groups.append(current)
+    return [
+        Utterance(
+            start=round(offset + words[0].start_frame / FRAMES_PER_SECOND, 2),
+            end=round(offset + (words[-1].end_frame + 1) / FRAMES_PER_SECOND, 2),
+            text=" ".join(_plain(word.word) for word in words),
+        )
+        for words in groups
+    ]
 
 
 def _plain(word: str) -> str:

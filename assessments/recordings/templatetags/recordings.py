@@ -4,6 +4,8 @@ from django.urls import reverse
 from ..services import policy_for
 
 register = template.Library()
+# A chunk every few seconds: a crash or a closed tab loses about this much.
+CHUNK_MILLISECONDS = 4000
 
 
 @register.simple_tag
@@ -22,4 +24,5 @@ def recording_capture_config(interview) -> dict | None:
         "capture_screen": policy.capture_screen,
         "chunk_url": reverse("recordings:chunk", args=[token, 0])[: -len("0")],
         "consent_url": reverse("recordings:consent", args=[token]),
+        "chunk_ms": CHUNK_MILLISECONDS,
     }

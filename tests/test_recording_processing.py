@@ -297,3 +297,24 @@ def test_report_carries_status_duration_url_and_timestamped_transcript(
     assert abs(report["duration_seconds"] - 5.0) < 1.0
     assert report["url"].startswith("http://127.0.0.1:8000/recordings/file/")
     assert report["transcript"] and {"start", "end", "text"} <= set(report["transcript"][0])
+
+
+def test_report_page_json_merges_speech_into_the_timeline(
+    recording_interview, local_media, speech_webm, django_capture_on_commit_callbacks, celery_eager
+):
+    from assessments.reports import report_build
+
+    interview = recording_interview()
+    Client().post(
+        f"/recordings/{interview.candidate_token}/consent",
+        data=b'{"consent": "given"}',
+        content_type="application/json",
+    )
+    upload(interview, [speech_webm])
+    interview = submit(interview, django_capture_on_commit_callbacks)
+    report = report_build(interview)
+    assert report["recording"]["status"] == "processed"
+    assert "transcript_events" not in report["recording"]
+    speech = [entry for entry in report["transcript"] if entry["event"] == "speech"]
+    assert speech and speech[0]["at"].endswith("Z")
+    assert any(word in speech[0]["label"] for word in SPOKEN_WORDS)

@@ -3,7 +3,7 @@ from django.utils.html import format_html
 
 from assessments.models import Interview, Test
 
-from .models import Recording, RecordingPolicy
+from .models import Recording, RecordingChunk, RecordingPolicy
 from .processing import recording_reprocess
 from .services import recording_url_for
 
@@ -28,12 +28,28 @@ class RecordingInline(admin.StackedInline):
         return False
 
 
+class RecordingChunkInline(admin.TabularInline):
+    model = RecordingChunk
+    extra = 0
+    can_delete = False
+    fields = ["seq", "size_bytes", "sha256", "received_at", "file_name"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 def _extend_inlines(model, inline) -> None:
     # Attach to the admin registered by `assessments` without editing it: the recording
-    # settings live with the test, but the code that owns them lives here.
+    # settings live with the test, but the code that owns them lives here. The class is
+    # extended (not the instance) so admins that later subclass it keep the inline.
     model_admin = admin.site._registry.get(model)
-    if model_admin is not None and inline not in model_admin.inlines:
-        model_admin.inlines = [*model_admin.inlines, inline]
+    if model_admin is None:
+        return
+    admin_class = type(model_admin)
+    if inline not in admin_class.inlines:
+        admin_class.inlines = [*admin_class.inlines, inline]
+        model_admin.inlines = admin_class.inlines
 
 
 _extend_inlines(Test, RecordingPolicyInline)
@@ -55,6 +71,7 @@ class RecordingAdmin(admin.ModelAdmin):
     list_select_related = ["interview"]
     readonly_fields = [f.name for f in Recording._meta.fields] + ["play"]
     actions = ["process_again"]
+    inlines = [RecordingChunkInline]
 
     def has_add_permission(self, request):
         return False

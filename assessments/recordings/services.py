@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from assessments.models import Interview
+from assessments.reports import iso
 
 from .links import link_create
 from .models import Recording, RecordingChunk, RecordingPolicy
@@ -195,7 +196,23 @@ def recording_for_report(interview: Interview) -> dict | None:
         "failure_reason": recording.failure_reason or None,
         "transcript_engine": recording.transcript_engine or None,
         "transcript": list(recording.transcript) if processed else [],
+        # assessments.reports merges these into the report's timeline.
+        "transcript_events": _speech_events(recording) if processed else [],
     }
+
+
+def _speech_events(recording: Recording) -> list[dict]:
+    # Utterance times are offsets into the recording, which began when consent was given.
+    began = recording.consent_at or recording.interview.started_at or recording.created_at
+    return [
+        {
+            "at": iso(began + timedelta(seconds=utterance["start"])),
+            "event": "speech",
+            "label": f"Said (at {utterance['start']:.0f} s in the recording): {utterance['text']}",
+            "offset_seconds": utterance["start"],
+        }
+        for utterance in recording.transcript
+    ]
 
 
 def recording_processing_pending(interview: Interview) -> bool:

@@ -4,10 +4,15 @@ Chromium's fake capture devices feed a test pattern and an espeak-ng WAV ("one t
 four five") to MediaRecorder; the page uploads WebM chunks while it runs; after submit the
 recording is processed (remuxed, checked, transcribed) and its duration matches the time
 the recorder ran.
+
+Playwright's sync API allows one instance per thread, and the candidate-page tests keep one
+open in the main thread for the whole session; these tests drive their own Chromium (with
+fake devices) from a thread of their own. Each test prepares data in the main thread, runs
+a browser script in the Chromium thread, then checks the database in the main thread.
 """
 
-import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from playwright.sync_api import expect
@@ -20,50 +25,76 @@ from tests.fixtures.recordings import SPOKEN_WORDS, spoken_wav
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+FAKE_MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+
+
+class ChromiumThread:
+    def __init__(self, wav):
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recording-chromium")
+        self.wav = wav
+        self.browsers = {}
+        self.call(self._start)
+
+    def call(self, function, *args):
+        return self.executor.submit(function, *args).result(timeout=240)
+
+    def _start(self):
+        from playwright.sync_api import sync_playwright
+
+        self.playwright = sync_playwright().start()
+
+    def _browser(self, fake_devices: bool):
+        if fake_devices not in self.browsers:
+            args = list(CHROMIUM_ARGS)
+            if fake_devices:
+                args += [*FAKE_MEDIA_ARGS, f"--use-file-for-fake-audio-capture={self.wav}"]
+            self.browsers[fake_devices] = self.playwright.chromium.launch(
+                executable_path=CHROMIUM, args=args
+            )
+        return self.browsers[fake_devices]
+
+    def run(self, script, origin: str, *, fake_devices: bool = True):
+        """Run ``script(page)`` in a fresh context; returns what the script returns."""
+
+        def session():
+            context = self._browser(fake_devices).new_context(
+                viewport={"width": 1280, "height": 900}
+            )
+            context.grant_permissions(["camera", "microphone"], origin=origin)
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            page.on("dialog", lambda dialog: dialog.accept())
+            try:
+                return script(page)
+            finally:
+                context.close()
+
+        return self.call(session)
+
+    def close(self):
+        def stop():
+            for browser in self.browsers.values():
+                browser.close()
+            self.playwright.stop()
+
+        self.call(stop)
+        self.executor.shutdown()
+
 
 @pytest.fixture(scope="module")
-def playwright_instance():
+def chromium(tmp_path_factory):
     chromium_ensure()
-    # Playwright's sync API runs an event loop in this thread; the ORM calls between page
-    # actions are still plain synchronous code.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="module")
-def media_browser(playwright_instance, tmp_path_factory):
-    """Fake camera (a test pattern) and a fake microphone that says the SPOKEN words."""
     wav = spoken_wav(tmp_path_factory.mktemp("fake-mic") / "words.wav")
-    args = [
-        *CHROMIUM_ARGS,
-        "--use-fake-device-for-media-stream",
-        "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-audio-capture={wav}",
-    ]
-    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=args)
-    yield browser
-    browser.close()
+    thread = ChromiumThread(wav)
+    yield thread
+    thread.close()
 
 
 @pytest.fixture
-def page(media_browser, live_server):
-    context = media_browser.new_context(viewport={"width": 1280, "height": 900})
-    context.grant_permissions(["camera", "microphone"], origin=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.on("dialog", lambda dialog: dialog.accept())
-    yield page
-    context.close()
+def make_interview(org, catalog, local_media, live_server):
+    """A fresh interview for a test with the given recording mode; returns its link."""
 
-
-@pytest.fixture
-def started(org, catalog, local_media, live_server):
-    """Open the link of a test that requires a recording and press Start."""
-
-    def go(page, mode=RecordingPolicy.Mode.REQUIRED):
+    def make(mode=RecordingPolicy.Mode.REQUIRED):
         test = catalog["py-fastapi-review"]
         RecordingPolicy.objects.update_or_create(
             test=test, defaults={"mode": mode, "capture_screen": False}
@@ -76,12 +107,15 @@ def started(org, catalog, local_media, live_server):
             ),
             source=Interview.Source.ADMIN,
         )
-        page.goto(f"{live_server.url}/t/{interview.candidate_token}")
-        page.get_by_role("button", name="Start the test").click()
-        expect(page.get_by_role("heading", name="Session recording")).to_be_visible()
-        return interview
+        return interview, f"{live_server.url}/t/{interview.candidate_token}"
 
-    return go
+    return make
+
+
+def open_and_start(page, link):
+    page.goto(link)
+    page.get_by_role("button", name="Start the test").click()
+    expect(page.get_by_role("heading", name="Session recording")).to_be_visible()
 
 
 def recorder(page) -> dict:
@@ -117,30 +151,7 @@ def submit(page) -> dict:
     return page.evaluate("() => JSON.parse(sessionStorage.getItem('recording'))")
 
 
-def test_browser_records_uploads_and_processes_a_session(page, started, celery_eager):
-    interview = started(page)
-    notes = page.get_by_label("Your review and notes for the reviewer")
-    expect(notes).to_be_hidden()  # required: nothing to do until the recording runs
-    page.get_by_role("button", name="I agree: start recording").click()
-    expect(notes).to_be_visible()
-    wait_uploaded(page, 2)
-    page.wait_for_timeout(1500)
-    final = submit(page)
-
-    recording = Recording.objects.get(interview=interview)
-    assert recording.consent == Recording.Consent.GIVEN
-    assert recording.status == Recording.Status.PROCESSED, recording.failure_reason
-    recorded_seconds = (final["stoppedAt"] - final["startedAt"]) / 1000
-    assert recorded_seconds > 8
-    assert abs(recording.duration_seconds - recorded_seconds) < 1.0
-    assert recording.chunk_count >= 3
-    assert recording.missing_chunks == []
-    assert not RecordingChunk.objects.exists()
-    spoken = {word for u in recording.transcript for word in u["text"].split()}
-    assert spoken & SPOKEN_WORDS, recording.transcript
-
-
-def chunk_route(page, seq: int, handler):
+def chunk_route(page, seq: int, handler) -> list:
     """Intercept the upload of one chunk the first time only; later attempts pass through."""
     seen = []
 
@@ -155,51 +166,101 @@ def chunk_route(page, seq: int, handler):
     return seen
 
 
-def test_browser_retries_a_failed_chunk_upload(page, started, celery_eager):
-    interview = started(page)
-    failed = chunk_route(page, 1, lambda route: route.abort("connectionreset"))
-    page.get_by_role("button", name="I agree: start recording").click()
-    state = wait_uploaded(page, 3)
+def test_browser_records_uploads_and_processes_a_session(
+    chromium, make_interview, live_server, celery_eager
+):
+    interview, link = make_interview()
+
+    def script(page):
+        open_and_start(page, link)
+        notes = page.get_by_label("Your review and notes for the reviewer")
+        expect(notes).to_be_hidden()  # required: nothing to do until the recording runs
+        page.get_by_role("button", name="I agree: start recording").click()
+        expect(notes).to_be_visible()
+        wait_uploaded(page, 2)
+        page.wait_for_timeout(1500)
+        return submit(page)
+
+    final = chromium.run(script, live_server.url)
+
+    recording = Recording.objects.get(interview=interview)
+    assert recording.consent == Recording.Consent.GIVEN
+    assert recording.status == Recording.Status.PROCESSED, recording.failure_reason
+    recorded_seconds = (final["stoppedAt"] - final["startedAt"]) / 1000
+    assert recorded_seconds > 8
+    assert abs(recording.duration_seconds - recorded_seconds) < 1.0
+    assert recording.chunk_count >= 3
+    assert recording.missing_chunks == []
+    assert not RecordingChunk.objects.exists()
+    spoken = {word for u in recording.transcript for word in u["text"].split()}
+    assert spoken & SPOKEN_WORDS, recording.transcript
+
+
+def test_browser_retries_a_failed_chunk_upload(chromium, make_interview, live_server, celery_eager):
+    interview, link = make_interview()
+
+    def script(page):
+        open_and_start(page, link)
+        failed = chunk_route(page, 1, lambda route: route.abort("connectionreset"))
+        page.get_by_role("button", name="I agree: start recording").click()
+        state = wait_uploaded(page, 3)
+        submit(page)
+        return failed, state
+
+    failed, state = chromium.run(script, live_server.url)
     assert failed and state["retries"] >= 1
-    submit(page)
     recording = Recording.objects.get(interview=interview)
     assert recording.status == Recording.Status.PROCESSED, recording.failure_reason
     assert recording.missing_chunks == []
 
 
-def test_browser_lost_acknowledgement_gives_a_duplicate_stored_once(page, started, celery_eager):
-    interview = started(page)
-    answers = []
-    page.on(
-        "response",
-        lambda response: (
-            answers.append(response.status) if response.url.endswith("/chunks/1") else None
-        ),
-    )
+def test_browser_lost_acknowledgement_gives_a_duplicate_stored_once(
+    chromium, make_interview, live_server, celery_eager
+):
+    interview, link = make_interview()
 
-    def reach_server_then_lose_answer(route):
-        stored = route.fetch()
-        answers.append(stored.status)
-        route.fulfill(status=503, body="lost")
+    def script(page):
+        answers = []
+        open_and_start(page, link)
+        page.on(
+            "response",
+            lambda response: (
+                answers.append(response.status) if response.url.endswith("/chunks/1") else None
+            ),
+        )
 
-    chunk_route(page, 1, reach_server_then_lose_answer)
-    page.get_by_role("button", name="I agree: start recording").click()
-    wait_uploaded(page, 3)
+        def reach_server_then_lose_answer(route):
+            stored = route.fetch()
+            answers.append(stored.status)
+            route.fulfill(status=503, body="lost")
+
+        chunk_route(page, 1, reach_server_then_lose_answer)
+        page.get_by_role("button", name="I agree: start recording").click()
+        wait_uploaded(page, 3)
+        submit(page)
+        return answers
+
+    answers = chromium.run(script, live_server.url)
     assert answers[:3] == [201, 503, 200]  # stored, answer lost, retry seen as duplicate
-    submit(page)
     recording = Recording.objects.get(interview=interview)
     assert recording.status == Recording.Status.PROCESSED, recording.failure_reason
     assert recording.missing_chunks == []
 
 
 def test_browser_tab_closed_mid_session_keeps_what_was_uploaded(
-    page, started, celery_eager, django_capture_on_commit_callbacks
+    chromium, make_interview, live_server, celery_eager, django_capture_on_commit_callbacks
 ):
-    interview = started(page)
-    page.get_by_role("button", name="I agree: start recording").click()
-    state = wait_uploaded(page, 2)
-    elapsed = (time.time() * 1000 - state["startedAt"]) / 1000
-    page.close()
+    interview, link = make_interview()
+
+    def script(page):
+        open_and_start(page, link)
+        page.get_by_role("button", name="I agree: start recording").click()
+        state = wait_uploaded(page, 2)
+        elapsed = (time.time() * 1000 - state["startedAt"]) / 1000
+        page.close()  # no submit, no flush: the tab is simply gone
+        return elapsed
+
+    elapsed = chromium.run(script, live_server.url)
     with django_capture_on_commit_callbacks(execute=True):
         lifecycle.interview_expire(interview=Interview.objects.get(pk=interview.pk))
     recording = Recording.objects.get(interview=interview)
@@ -208,36 +269,35 @@ def test_browser_tab_closed_mid_session_keeps_what_was_uploaded(
     assert 3.0 < recording.duration_seconds <= elapsed + 1.0
 
 
-def test_browser_required_recording_refused_blocks_the_test(page, started):
-    interview = started(page)
-    page.get_by_role("button", name="I do not agree").click()
-    status = page.get_by_role("status").filter(has_text="requires a recording")
-    expect(status).to_be_visible()
-    expect(page.get_by_label("Your review and notes for the reviewer")).to_be_hidden()
-    expect(page.get_by_role("button", name="Try again")).to_be_visible()
+def test_browser_required_recording_refused_blocks_the_test(chromium, make_interview, live_server):
+    interview, link = make_interview()
+
+    def script(page):
+        open_and_start(page, link)
+        with page.expect_response("**/consent"):
+            page.get_by_role("button", name="I do not agree").click()
+        expect(page.get_by_role("status").filter(has_text="requires a recording")).to_be_visible()
+        expect(page.get_by_label("Your review and notes for the reviewer")).to_be_hidden()
+        expect(page.get_by_role("button", name="Try again")).to_be_visible()
+
+    chromium.run(script, live_server.url)
     recording = Recording.objects.get(interview=interview)
     assert recording.consent == Recording.Consent.DECLINED
 
 
-@pytest.fixture
-def cameraless_page(playwright_instance, live_server):
-    """Chromium without fake devices: on this machine it finds no camera or microphone."""
-    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    context = browser.new_context()
-    context.grant_permissions(["camera", "microphone"], origin=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    browser.close()
+def test_browser_optional_recording_without_camera_continues(chromium, make_interview, live_server):
+    interview, link = make_interview(mode=RecordingPolicy.Mode.OPTIONAL)
 
+    def script(page):
+        # No fake devices: on this machine Chromium finds no camera or microphone at all.
+        open_and_start(page, link)
+        with page.expect_response("**/consent"):
+            page.get_by_role("button", name="I agree: start recording").click()
+        expect(page.get_by_role("status").filter(has_text="continue without it")).to_be_visible()
+        expect(page.get_by_text("No camera or microphone could be used.")).to_be_visible()
+        expect(page.get_by_label("Your review and notes for the reviewer")).to_be_visible()
 
-def test_browser_optional_recording_without_camera_continues(cameraless_page, started):
-    page = cameraless_page
-    interview = started(page, mode=RecordingPolicy.Mode.OPTIONAL)
-    page.get_by_role("button", name="I agree: start recording").click()
-    expect(page.get_by_role("status").filter(has_text="continue without it")).to_be_visible()
-    expect(page.get_by_text("No camera or microphone could be used.")).to_be_visible()
-    expect(page.get_by_label("Your review and notes for the reviewer")).to_be_visible()
+    chromium.run(script, live_server.url, fake_devices=False)
     recording = Recording.objects.get(interview=interview)
     assert recording.consent == Recording.Consent.UNAVAILABLE
     assert "NotFoundError" in recording.consent_detail

@@ -40,7 +40,9 @@ def chromium_ensure() -> None:
     )
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API allows one running instance per thread, and other test
+# modules (recordings) start their own.
+@pytest.fixture(scope="module")
 def browser():
     chromium_ensure()
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make

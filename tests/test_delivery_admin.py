@@ -155,7 +155,9 @@ def test_submit_results_command_queues_like_the_admin(make_interview, receiver):
     interview = make_interview(receiver_url(receiver), status="submitted")
     out = StringIO()
 
-    call_command("submit_results", interview.partner_interview_id, stdout=out)
+    Interview.objects.filter(pk=interview.pk).update(partner_interview_id="-starts-with-dash")
+    interview.refresh_from_db()
+    call_command("submit_results", "--", interview.partner_interview_id, stdout=out)
 
     delivery = Delivery.objects.get(interview=interview)
     assert delivery.kind == "results_patch"
@@ -166,4 +168,4 @@ def test_submit_results_command_queues_like_the_admin(make_interview, receiver):
     no_callback = Interview.objects.filter(pk=interview.pk)
     no_callback.update(callback_url="")
     with pytest.raises(CommandError, match="no callback URL"):
-        call_command("submit_results", interview.partner_interview_id)
+        call_command("submit_results", "--", interview.partner_interview_id)

@@ -318,3 +318,81 @@ def test_report_page_json_merges_speech_into_the_timeline(
     speech = [entry for entry in report["transcript"] if entry["event"] == "speech"]
     assert speech and speech[0]["at"].endswith("Z")
     assert any(word in speech[0]["label"] for word in SPOKEN_WORDS)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_processes_the_recording_after_submit(
+    recording_interview, speech_webm, settings, tmp_path
+):
+    """`celery -A mariohr worker` in its own process, on the test database and a private
+    filesystem broker, picks up the task enqueued on commit of the submit."""
+    import certifi
+
+    from mariohr.celery import app
+    from tests.delivery_helpers import wait_for, worker_process
+
+    var = tmp_path / "var"
+    queue, processed = var / "broker" / "queue", var / "broker" / "processed"
+    for folder in (queue, processed):
+        folder.mkdir(parents=True)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": var / "media"},
+        },
+    }
+    saved = (app.conf.broker_url, app.conf.broker_transport_options)
+    app._pool, app.amqp._producer_pool = None, None
+    app.conf.broker_url = "filesystem://"
+    app.conf.broker_transport_options = {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "processed_folder": str(processed),
+        "store_processed": False,
+    }
+    try:
+        interview = recording_interview()
+        upload(interview, split_bytes(speech_webm, 3))
+        with worker_process(
+            queue="celery",
+            broker_url="filesystem://",
+            ca_file=certifi.where(),
+            log_path=tmp_path / "worker.log",
+            MARIOHR_VAR_DIR=str(var),
+        ):
+            interview_submit(interview=interview)
+
+            def processed_or_failed():
+                return Recording.objects.filter(
+                    status__in=[Recording.Status.PROCESSED, Recording.Status.FAILED]
+                ).first()
+
+            recording = wait_for(
+                processed_or_failed, timeout=90, interval=0.5, message="the worker"
+            )
+    finally:
+        app._pool, app.amqp._producer_pool = None, None
+        app.conf.broker_url, app.conf.broker_transport_options = saved
+    assert recording.status == Recording.Status.PROCESSED, (tmp_path / "worker.log").read_text()
+    assert abs(recording.duration_seconds - 5.0) < 1.0
+    assert (var / "media" / recording.file_name).stat().st_size == recording.size_bytes
+    assert not RecordingChunk.objects.exists()
+
+
+def test_sweep_processes_a_recording_whose_close_was_missed(
+    recording_interview, local_media, speech_webm, celery_eager
+):
+    interview = recording_interview()
+    upload(interview, [speech_webm])
+    # As if the status changed without the receiver (e.g. a bulk update by hand).
+    type(interview).objects.filter(pk=interview.pk).update(
+        status="submitted", submitted_at=interview.started_at
+    )
+    interview.refresh_from_db()
+    assert Recording.objects.get().status == Recording.Status.RECEIVING
+    assert recording_processing_pending(interview) is True
+    assert recordings_sweep() == 1
+    assert Recording.objects.get().status == Recording.Status.PROCESSED
+    assert recordings_sweep() == 0

@@ -163,3 +163,18 @@ def test_consent_is_recorded_or_refused_clearly(client, recording_interview, bod
         recording = Recording.objects.get(interview=interview)
         assert recording.consent == Recording.Consent.DECLINED
         assert recording.consent_detail == "NotAllowedError"
+
+
+def test_chunk_upload_storage_outage_is_503_so_the_page_retries(
+    client, recording_interview, local_media, monkeypatch
+):
+    from django.core.files.storage import FileSystemStorage
+
+    def unavailable(self, name, content):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", unavailable)
+    response = post_chunk(client, recording_interview(), 0, HEADER)
+    assert response.status_code == 503
+    assert "retry" in response.json()["errors"]["storage"][0]
+    assert not RecordingChunk.objects.exists()

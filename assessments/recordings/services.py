@@ -100,7 +100,11 @@ def recording_chunk_receive(
     # Bytes go to storage before the row exists, outside any transaction; a crash in
     # between leaves an unreferenced object, never a row pointing at nothing.
     name = f"recordings/{recording.storage_key}/chunks/{seq:06d}.webm"
-    stored_name = default_storage.save(name, ContentFile(data))
+    try:
+        stored_name = default_storage.save(name, ContentFile(data))
+    except Exception as error:
+        log.exception("storing chunk %s of recording %s failed", seq, recording.pk)
+        raise ChunkRefused(503, "storage", "The recording could not be stored; retry.") from error
     try:
         with transaction.atomic():
             locked = Recording.objects.select_for_update().get(pk=recording.pk)

@@ -115,8 +115,11 @@ def download(request, token: str):
     recording = get_object_or_404(
         Recording, storage_key=storage_key, status=Recording.Status.PROCESSED
     )
+    try:
+        handle = default_storage.open(recording.file_name, "rb")
+    except FileNotFoundError:
+        return HttpResponse("This recording is no longer available.", status=404)
     size = recording.size_bytes or default_storage.size(recording.file_name)
-    handle = default_storage.open(recording.file_name, "rb")
     match = RANGE.match(request.META.get("HTTP_RANGE", ""))
     if not match or match.groups() == ("", ""):
         response = FileResponse(handle, content_type="video/webm")

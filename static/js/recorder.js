@@ -24,7 +24,8 @@
   var declineButton = root.querySelector("[data-recording-decline]");
 
   var state = window.mariohrRecording = {
-    state: "asking", uploaded: 0, retries: 0, lastError: "", startedAt: null, stoppedAt: null
+    state: "asking", uploaded: 0, retries: 0, lastError: "", startedAt: null, stoppedAt: null,
+    screen: false
   };
   var queue = [], nextSeq = 0, uploading = false, retryDelay = 1000;
   var recorder = null, tracks = [], stopped = Promise.resolve(), drainWaiters = [];
@@ -105,12 +106,18 @@
     canvas.width = Math.min(settings.width || 1280, 1920);
     canvas.height = Math.min(settings.height || 720, 1080);
     var context = canvas.getContext("2d");
-    var timer = setInterval(function () {
+    function draw() {
       context.drawImage(screenVideo, 0, 0, canvas.width, canvas.height);
       var width = Math.round(canvas.width / 5), height = Math.round(width * 9 / 16);
       context.drawImage(cameraVideo, canvas.width - width - 8, canvas.height - height - 8, width, height);
-    }, 1000 / 15);
-    screen.getVideoTracks()[0].addEventListener("ended", function () { clearInterval(timer); });
+    }
+    // The candidate works in another window, so this tab is hidden and its timers are
+    // throttled to once a second or less; a worker's timer keeps the frames coming.
+    var ticker = new Worker(URL.createObjectURL(new Blob(
+      ["setInterval(function () { postMessage(0); }, " + Math.round(1000 / 15) + ");"],
+      {type: "text/javascript"})));
+    ticker.onmessage = draw;
+    screen.getVideoTracks()[0].addEventListener("ended", function () { ticker.terminate(); });
     var mixed = canvas.captureStream(15);
     camera.getAudioTracks().forEach(function (track) { mixed.addTrack(track); });
     return mixed;
@@ -139,6 +146,7 @@
       say("Choose the screen to share (optional: cancel to record only the camera).");
       return navigator.mediaDevices.getDisplayMedia({video: {frameRate: 15}, audio: false})
         .then(function (screen) {
+          state.screen = true;
           tracks = tracks.concat(screen.getTracks());
           return composite(screen, camera);
         })

@@ -323,7 +323,7 @@ def test_report_page_json_merges_speech_into_the_timeline(
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_processes_the_recording_after_submit(
-    recording_interview, speech_webm, settings, tmp_path
+    recording_interview, speech_webm, settings, tmp_path, monkeypatch
 ):
     """`celery -A mariohr worker` in its own process, on the test database and a private
     filesystem broker, picks up the task enqueued on commit of the submit."""
@@ -343,6 +343,8 @@ def test_a_real_worker_processes_the_recording_after_submit(
             "OPTIONS": {"location": var / "media"},
         },
     }
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting.
+    monkeypatch.setenv("CELERY_BROKER_URL", "filesystem://")
     saved = (app.conf.broker_url, app.conf.broker_transport_options)
     app._pool, app.amqp._producer_pool = None, None
     app.conf.broker_url = "filesystem://"

@@ -297,6 +297,12 @@ def test_report_carries_status_duration_url_and_timestamped_transcript(
     assert abs(report["duration_seconds"] - 5.0) < 1.0
     assert report["url"].startswith("http://127.0.0.1:8000/recordings/file/")
     assert report["transcript"] and {"start", "end", "text"} <= set(report["transcript"][0])
+    from django.template.loader import render_to_string
+
+    html = render_to_string("recordings/_player.html", {"recording": report})
+    assert '<video class="recording-player" controls' in html
+    assert report["url"].replace("&", "&amp;") in html
+    assert report["transcript"][0]["text"] in html
 
 
 def test_report_page_json_merges_speech_into_the_timeline(

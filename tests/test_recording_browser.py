@@ -303,16 +303,16 @@ def test_browser_optional_recording_without_camera_continues(chromium, make_inte
     assert "NotFoundError" in recording.consent_detail
 
 
-PLAYER = """async (url) => {
-  const video = document.createElement("video");
+PLAYER = """async () => {
+  const video = document.querySelector("video.recording-player");
   video.muted = true;
-  video.preload = "auto";
-  document.body.append(video);
-  await new Promise((resolve, reject) => {
-    video.onloadedmetadata = resolve;
-    video.onerror = () => reject(new Error("media error " + (video.error && video.error.code)));
-    video.src = url;
-  });
+  if (video.readyState < 1) {
+    await new Promise((resolve, reject) => {
+      video.onloadedmetadata = resolve;
+      video.onerror = () => reject(new Error("media error " + (video.error && video.error.code)));
+      video.load();
+    });
+  }
   video.currentTime = 3;
   await new Promise((resolve) => { video.onseeked = resolve; });
   return {duration: video.duration, position: video.currentTime,
@@ -320,7 +320,7 @@ PLAYER = """async (url) => {
 }"""
 
 
-def test_browser_plays_and_seeks_the_processed_recording(
+def test_report_page_plays_and_seeks_the_processed_recording(
     chromium,
     recording_interview,
     local_media,
@@ -332,7 +332,6 @@ def test_browser_plays_and_seeks_the_processed_recording(
 ):
     from django.test import Client
 
-    from assessments.recordings.services import recording_url_for
     from tests.fixtures.recordings import CHUNK_URL
 
     settings.MARIOHR_BASE_URL = live_server.url
@@ -341,13 +340,16 @@ def test_browser_plays_and_seeks_the_processed_recording(
     assert Client().post(url, data=speech_webm, content_type="video/webm").status_code == 201
     with django_capture_on_commit_callbacks(execute=True):
         lifecycle.interview_submit(interview=interview)
-    link = recording_url_for(interview)
+    report = f"{live_server.url}/api/report/{interview.partner_interview_id}"
 
     def script(page):
-        page.goto(f"{live_server.url}/healthz")
-        return page.evaluate(PLAYER, link)
+        page.goto(report)
+        src = page.get_attribute("video.recording-player", "src")
+        return {"src": src, **page.evaluate(PLAYER)}
 
     played = chromium.run(script, live_server.url, fake_devices=False)
+    # A fresh signed link, made when the page was rendered.
+    assert played["src"].startswith(f"{live_server.url}/recordings/file/")
     # MediaRecorder's own WebM reports Infinity here and cannot seek; the remuxed one can.
     assert abs(played["duration"] - 5.0) < 1.0
     assert abs(played["position"] - 3.0) < 0.5

@@ -13,6 +13,7 @@ from ..credentials import integration_settings_get
 from ..crypto import decrypt
 from ..delivery import kinds
 from ..delivery.models import Delivery
+from ..delivery.results import results_wait_for_recording
 from ..delivery.services import delivery_create, submit_results_register
 from .payloads import assessment_update_payload, epoch_ms
 
@@ -25,8 +26,11 @@ NOTIFIED_STATUSES = {
     Interview.Status.CANCELLED,
 }
 
+# The updates that carry results (score, recording URL) wait for the recording to be processed.
+RESULT_STATUSES = {Interview.Status.COMPLETE, Interview.Status.EXPIRED}
 
-class AshbyNotConfigured(Exception):
+
+class AshbyNotConfigured(kinds.CredentialsMissing):
     pass
 
 
@@ -58,6 +62,8 @@ def ashby_update_build(delivery: Delivery) -> kinds.OutboundRequest:
     interview = Interview.objects.select_related("candidate", "test", "organization").get(
         pk=delivery.interview_id
     )
+    if delivery.event.get("status") in RESULT_STATUSES:
+        results_wait_for_recording(interview)
     settings_row = integration_settings_get(organization=delivery.organization)
     api_key = decrypt(settings_row.ashby_api_key_encrypted)
     if not api_key:

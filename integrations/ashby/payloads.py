@@ -7,6 +7,7 @@ identifiers are unique within a payload and stable across updates.
 from django.utils.text import slugify
 
 from assessments.models import Interview
+from assessments.recordings.services import recording_url_for
 from assessments.reports import report_build
 
 from ..values import json_number, report_url
@@ -76,7 +77,7 @@ def _metadata(interview: Interview) -> list[dict]:
         minutes = max(0, round((finished_at - interview.started_at).total_seconds() / 60))
         fields.append(typed("duration", "Time taken", "numeric_duration_minutes", minutes))
     fields.extend(_breakdown_fields(interview))
-    recording = _recording_url(interview)
+    recording = recording_url_for(interview)
     if recording:
         fields.append(typed("recording", "Session recording", "url", recording))
     return fields
@@ -99,11 +100,3 @@ def _breakdown_fields(interview: Interview) -> list[dict]:
         label = f"{name} (out of {maximum})" if maximum is not None else name
         fields.append(typed(identifier, label, "numeric_score", points))
     return fields
-
-
-def _recording_url(interview: Interview) -> str | None:
-    try:
-        from assessments.recordings.services import recording_url_for
-    except ImportError:
-        return None
-    return recording_url_for(interview)

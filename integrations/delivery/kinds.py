@@ -4,6 +4,8 @@ A kind registers ``build_request(delivery) -> OutboundRequest``, called at every
 retry or replay carries current data, and optionally ``interpret_response(delivery,
 status_code, headers, body_bytes) -> Outcome | None`` for receivers whose status codes lie
 (Ashby answers 200 with ``{"success": false}``). ``None`` falls back to the default rules.
+``build_request`` may raise ``Postpone`` when the message is not ready to go yet, or
+``CredentialsMissing`` (shown in the admin as a credentials problem).
 """
 
 from collections.abc import Callable
@@ -43,6 +45,19 @@ class Outcome:
     @classmethod
     def stop(cls, error: str, *, credentials_problem=False) -> "Outcome":
         return cls(cls.STOP, error, None, credentials_problem)
+
+
+class Postpone(Exception):
+    """Not yet: try again in ``seconds``. Not an attempt; no retry is used up."""
+
+    def __init__(self, reason: str, *, seconds: float):
+        super().__init__(reason)
+        self.reason = reason
+        self.seconds = seconds
+
+
+class CredentialsMissing(Exception):
+    """The organization has not configured what this kind needs to authenticate."""
 
 
 @dataclass(frozen=True)

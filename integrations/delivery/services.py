@@ -136,7 +136,8 @@ def delivery_claim(*, delivery_id: int) -> str | None:
 
 
 def delivery_attempt(*, delivery_id: int) -> DeliveryAttempt | None:
-    """Claim, build, send and record one attempt; None when the delivery was not ours."""
+    """Claim, build, send and record one attempt; None when the delivery was not ours or
+    was postponed before anything was sent."""
     token = delivery_claim(delivery_id=delivery_id)
     if token is None:
         return None
@@ -146,6 +147,17 @@ def delivery_attempt(*, delivery_id: int) -> DeliveryAttempt | None:
     try:
         kind = kinds.get(delivery.kind)
         request = kind.build_request(delivery)
+    except kinds.Postpone as postpone:
+        _postpone(delivery, token, postpone)
+        return None
+    except kinds.CredentialsMissing as exc:
+        outcome = Outcome.retry(str(exc), credentials_problem=True)
+        return _attempt_record(delivery, token, attempted_at, request, response, outcome)
+    except Exception as exc:
+        logger.exception("Delivery %s (%s) could not be built", delivery.pk, delivery.kind)
+        outcome = Outcome.retry(f"Internal error: {type(exc).__name__}: {exc}")
+        return _attempt_record(delivery, token, attempted_at, request, response, outcome)
+    try:
         response = transport.request_send(
             request,
             webhook_id=delivery.webhook_id,
@@ -168,6 +180,22 @@ def delivery_attempt(*, delivery_id: int) -> DeliveryAttempt | None:
             )
         outcome = outcome or default_outcome(response.status_code, response.headers)
     return _attempt_record(delivery, token, attempted_at, request, response, outcome)
+
+
+def _postpone(delivery: Delivery, token: str, postpone: kinds.Postpone) -> None:
+    now = timezone.now()
+    next_attempt_at = now + timedelta(seconds=postpone.seconds)
+    use_countdown = postpone.seconds <= COUNTDOWN_LIMIT_SECONDS
+    updated = Delivery.objects.filter(pk=delivery.pk, lease_token=token).update(
+        next_attempt_at=next_attempt_at,
+        leased_until=None,
+        lease_token="",
+        enqueued_at=next_attempt_at if use_countdown else None,
+        last_error=postpone.reason,
+        updated_at=now,
+    )
+    if updated and use_countdown:
+        delivery_enqueue(delivery_id=delivery.pk, countdown=postpone.seconds)
 
 
 def retry_schedule() -> list[int]:

@@ -1,6 +1,7 @@
 """Pure builders: interview in, Greenhouse-contract dict out."""
 
 from assessments.models import Interview
+from assessments.recordings.services import recording_url_for
 
 from ..values import iso_ms, json_number, report_url
 
@@ -37,15 +38,6 @@ def results_patch_payload(interview: Interview) -> dict:
         "partner_score": None,
         "partner_profile_url": None,
         **test_status_payload(interview),
-        "recording_url": _recording_url_for(interview),
+        "recording_url": recording_url_for(interview),
         "report": report_build(interview),
     }
-
-
-def _recording_url_for(interview: Interview) -> str | None:
-    # Recordings are built separately; until that module exists there is no recording.
-    try:
-        from assessments.recordings.services import recording_url_for
-    except ImportError:
-        return None
-    return recording_url_for(interview)

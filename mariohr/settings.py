@@ -140,9 +140,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests: a file per test run, not :memory:, so a real Celery worker process can share
     # the test database (the delivery tests start one).
-    DATABASES["default"]["TEST"] = {
-        "NAME": str(VAR_DIR / f"test_mariohr_{os.getpid()}.sqlite3")
-    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_mariohr_{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -129,3 +129,19 @@ def test_api_schema_describes_the_greenhouse_endpoints(client, db):
     for name in ("list_tests", "send_test", "test_status", "response_error"):
         assert any(path.startswith(f"/api/greenhouse/{name}") for path in schema["paths"]), name
     assert schema["components"]["securitySchemes"]["organizationApiKey"]["scheme"] == "basic"
+
+
+def test_api_schema_describes_the_ashby_endpoints_without_errors(client, db):
+    from django.core.management import call_command
+
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    schema = json.loads(response.content)
+    start = schema["paths"]["/api/ashby/assessment.start/"]["post"]
+    assert start["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/AssessmentStartInput"
+    )
+    assert {"200", "401", "409", "422"} <= set(start["responses"])
+    for name in ("list", "cancel"):
+        assert f"/api/ashby/assessment.{name}/" in schema["paths"]
+    # --fail-on-warn: any view the generator cannot describe fails this test.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull)

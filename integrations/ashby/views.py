@@ -1,6 +1,7 @@
 """The Ashby Assessments Partner API: assessment.list, assessment.start, assessment.cancel."""
 
-from rest_framework import exceptions
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -9,7 +10,7 @@ from assessments.models import Interview
 
 from ..errors import flatten_errors
 from .errors import ERROR_CODES, envelope, recruiter_message
-from .payloads import initial_update_request
+from .payloads import FIELD_TYPES, initial_update_request
 from .serializers import AssessmentCancelInputSerializer, AssessmentStartInputSerializer
 from .services import (
     AlreadyInProgress,
@@ -17,6 +18,39 @@ from .services import (
     ashby_assessment_cancel,
     ashby_assessment_start,
 )
+
+ERROR_ENVELOPE = inline_serializer(
+    "AshbyError",
+    {
+        "success": serializers.BooleanField(),
+        "errors": serializers.ListField(child=serializers.CharField()),
+        "errorInfo": inline_serializer(
+            "AshbyErrorInfo",
+            {
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "requestId": serializers.CharField(),
+            },
+        ),
+        "message": serializers.CharField(),
+    },
+)
+TYPED_FIELD = inline_serializer(
+    "AshbyTypedField",
+    {
+        "identifier": serializers.CharField(),
+        "label": serializers.CharField(),
+        "type": serializers.ChoiceField(sorted(FIELD_TYPES)),
+        "value": serializers.JSONField(),
+        "description": serializers.CharField(required=False),
+    },
+)
+ERRORS = {status: ERROR_ENVELOPE for status in (401, 404, 409, 422)}
+
+
+def ashby_schema(name: str, summary: str, request, results):
+    success = inline_serializer(name, {"success": serializers.BooleanField(), "results": results})
+    return extend_schema(summary=summary, request=request, responses={200: success, **ERRORS})
 
 
 class AshbyView(APIView):
@@ -32,6 +66,20 @@ class AshbyView(APIView):
 
 
 class AssessmentListView(AshbyView):
+    @ashby_schema(
+        "AshbyListResponse",
+        "assessment.list: the assessment types enabled for the calling organization",
+        None,
+        inline_serializer(
+            "AshbyAssessmentType",
+            {
+                "assessment_type_id": serializers.CharField(),
+                "name": serializers.CharField(),
+                "description": serializers.CharField(),
+            },
+            many=True,
+        ),
+    )
     def post(self, request):
         tests = services.tests_enabled_for(request.user)
         results = [
@@ -46,6 +94,27 @@ class AssessmentListView(AshbyView):
 
 
 class AssessmentStartView(AshbyView):
+    @ashby_schema(
+        "AshbyStartResponse",
+        "assessment.start: send the assessment to the candidate",
+        AssessmentStartInputSerializer,
+        inline_serializer(
+            "AshbyStarted",
+            {
+                "assessment_id": serializers.CharField(),
+                "update_request": inline_serializer(
+                    "AshbyUpdateRequest",
+                    {
+                        "assessment_id": serializers.CharField(),
+                        "timestamp": serializers.IntegerField(),
+                        "assessment_status": TYPED_FIELD,
+                        "cancelled_reason": serializers.CharField(allow_null=True),
+                        "metadata": serializers.ListField(child=TYPED_FIELD),
+                    },
+                ),
+            },
+        ),
+    )
     def post(self, request):
         serializer = AssessmentStartInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -79,6 +148,12 @@ class AssessmentStartView(AshbyView):
 
 
 class AssessmentCancelView(AshbyView):
+    @ashby_schema(
+        "AshbyCancelResponse",
+        "assessment.cancel: cancel a sent assessment (idempotent)",
+        AssessmentCancelInputSerializer,
+        inline_serializer("AshbyCancelled", {"assessment_id": serializers.CharField()}),
+    )
     def post(self, request):
         serializer = AssessmentCancelInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -10,14 +10,13 @@ import json
 from django.core.exceptions import RequestDataTooBig
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from . import candidate_services as candidate
 from .models import Interview, Question, Test
+from .recordings.services import policy_for
 from .reports import iso
 from .services import interview_start
 
@@ -71,14 +70,7 @@ def _load(token: str) -> Interview:
 
 
 def _recording_enabled(test: Test) -> bool:
-    # The recordings app ships this template; until it exists the page works without it.
-    if not test.recording_required:
-        return False
-    try:
-        get_template("recordings/_capture.html")
-    except TemplateDoesNotExist:
-        return False
-    return True
+    return policy_for(test) is not None
 
 
 def _questions_with_answers(interview: Interview) -> list[dict]:

@@ -52,9 +52,6 @@ class Test(models.Model):
     starter_archive = models.FileField(
         upload_to="starters/", blank=True, help_text="Downloadable starter archive (.zip)."
     )
-    recording_required = models.BooleanField(
-        default=False, help_text="Record the candidate's session after Start."
-    )
     is_active = models.BooleanField(default=True, help_text="Inactive tests are hidden from all.")
     enabled_by_default = models.BooleanField(
         default=True, help_text="Enabled for organizations created after this test."

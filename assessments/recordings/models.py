@@ -38,19 +38,6 @@ class RecordingPolicy(models.Model):
     def __str__(self) -> str:
         return f"{self.test.partner_test_id}: {self.mode}"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self._sync_test_flag(self.mode != self.Mode.OFF)
-
-    def delete(self, *args, **kwargs):
-        self._sync_test_flag(False)
-        return super().delete(*args, **kwargs)
-
-    def _sync_test_flag(self, records: bool) -> None:
-        # Test.recording_required is what the candidate page checks before it includes the
-        # capture; this policy is the source of truth, so keep the flag in step with it.
-        Test.objects.filter(pk=self.test_id).update(recording_required=records)
-
     @property
     def effective_consent_text(self) -> str:
         return self.consent_text.strip() or DEFAULT_CONSENT_TEXT

@@ -42,9 +42,6 @@ class ChunkRefused(Exception):
 def policy_for(test) -> RecordingPolicy | None:
     """The test's policy when it records at all (required or optional), else None."""
     policy = RecordingPolicy.objects.filter(test=test).first()
-    if policy is None and getattr(test, "recording_required", False):
-        # Ticked on the Test without a policy row: required, with the standard consent text.
-        policy = RecordingPolicy(test=test, mode=RecordingPolicy.Mode.REQUIRED)
     if policy is None or policy.mode == RecordingPolicy.Mode.OFF:
         return None
     return policy
@@ -183,6 +180,10 @@ def recording_url_for(interview: Interview) -> str | None:
     recording = _processed(interview)
     if recording is None:
         return None
+    return _link(recording)
+
+
+def _link(recording: Recording) -> str:
     return link_create(storage_key=recording.storage_key, file_name=recording.file_name)
 
 
@@ -195,7 +196,7 @@ def recording_for_report(interview: Interview) -> dict | None:
         "status": recording.status,
         "consent": recording.consent or None,
         "duration_seconds": recording.duration_seconds if processed else None,
-        "url": recording_url_for(interview) if processed else None,
+        "url": _link(recording) if processed else None,
         "content_type": "video/webm",
         "failure_reason": recording.failure_reason or None,
         "transcript_engine": recording.transcript_engine or None,

@@ -5,10 +5,10 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from .crypto import decrypt, encrypt
+from .crypto import SecretWhenMarked
 
 
-class EnvironmentField(models.Model):
+class EnvironmentField(SecretWhenMarked, models.Model):
     """A per-interview value the candidate needs (sandbox URL, username, password...).
 
     ``value`` may contain ``{interview}``, replaced by a short per-interview id at Start.
@@ -33,14 +33,6 @@ class EnvironmentField(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-    @property
-    def value(self) -> str:
-        return decrypt(self.value_stored) if self.is_secret else self.value_stored
-
-    @value.setter
-    def value(self, plaintext: str) -> None:
-        self.value_stored = encrypt(plaintext) if self.is_secret else plaintext
 
 
 class RubricCriterion(models.Model):

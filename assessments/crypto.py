@@ -30,3 +30,16 @@ def decrypt(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
         raise ValueError("Stored secret cannot be decrypted: check MARIOHR_FERNET_KEYS.") from None
+
+
+class SecretWhenMarked:
+    """For models with ``is_secret`` and ``value_stored``: ``value`` is encrypted at rest
+    when the row is marked secret, plain otherwise."""
+
+    @property
+    def value(self) -> str:
+        return decrypt(self.value_stored) if self.is_secret else self.value_stored
+
+    @value.setter
+    def value(self, plaintext: str) -> None:
+        self.value_stored = encrypt(plaintext) if self.is_secret else plaintext

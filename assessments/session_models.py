@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from .crypto import decrypt, encrypt
+from .crypto import SecretWhenMarked
 
 
 class Answer(models.Model):
@@ -70,7 +70,7 @@ class ScoreLine(models.Model):
         return f"{self.label}: {self.points}/{self.max_points}"
 
 
-class EnvironmentValue(models.Model):
+class EnvironmentValue(SecretWhenMarked, models.Model):
     """The value of one environment field for one interview, materialized at Start."""
 
     interview = models.ForeignKey(
@@ -89,11 +89,3 @@ class EnvironmentValue(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-    @property
-    def value(self) -> str:
-        return decrypt(self.value_stored) if self.is_secret else self.value_stored
-
-    @value.setter
-    def value(self, plaintext: str) -> None:
-        self.value_stored = encrypt(plaintext) if self.is_secret else plaintext

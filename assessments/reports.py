@@ -5,8 +5,6 @@ whose label says password, token, key or secret), and secret values the candidat
 an answer are redacted.
 """
 
-import importlib
-import importlib.util
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -46,7 +44,11 @@ def environment_value_is_secret(*, label: str, is_secret: bool) -> bool:
 
 
 def report_build(interview: Interview) -> dict:
-    secrets = _secret_values(interview)
+    # Imported here: the recordings app itself builds on this module (iso).
+    from .recordings.services import recording_for_report
+
+    environment_values = list(interview.environment_values.select_related("field"))
+    secrets = _secret_values(interview, environment_values)
     recording = recording_for_report(interview)
     extra_events = recording.pop("transcript_events", []) if isinstance(recording, dict) else []
     reviewer = interview.scored_by
@@ -85,30 +87,17 @@ def report_build(interview: Interview) -> dict:
         "answers": _answers(interview, secrets),
         "environment": [
             {"label": value.label, "value": value.value}
-            for value in interview.environment_values.select_related("field")
+            for value in environment_values
             if not environment_value_is_secret(label=value.label, is_secret=value.is_secret)
         ],
         "recording": recording,
     }
 
 
-def recording_for_report(interview: Interview):
-    """Recording info from the recordings app when it provides one (else None).
-
-    ``assessments.recordings.services.recording_for_report(interview)`` may return a dict; a
-    ``transcript_events`` list in it (items with ``at`` and ``event``) joins the transcript.
-    """
-    name = "assessments.recordings.services"
-    if importlib.util.find_spec(name) is None:
-        return None
-    provider = getattr(importlib.import_module(name), "recording_for_report", None)
-    return provider(interview) if provider else None
-
-
-def _secret_values(interview: Interview) -> list[str]:
+def _secret_values(interview: Interview, environment_values) -> list[str]:
     values = [
         value.value
-        for value in interview.environment_values.all()
+        for value in environment_values
         if environment_value_is_secret(label=value.label, is_secret=value.is_secret)
     ]
     values.append(interview.candidate_token)

@@ -404,3 +404,29 @@ def test_sweep_processes_a_recording_whose_close_was_missed(
     assert recordings_sweep() == 1
     assert Recording.objects.get().status == Recording.Status.PROCESSED
     assert recordings_sweep() == 0
+
+
+def test_test_status_metadata_links_the_processed_recording(
+    recording_interview,
+    local_media,
+    speech_webm,
+    django_capture_on_commit_callbacks,
+    celery_eager,
+    api,
+):
+    interview = recording_interview()
+    upload(interview, [speech_webm])
+
+    def metadata():
+        response = api.get(
+            "/api/greenhouse/test_status",
+            {"partner_interview_id": interview.partner_interview_id},
+        )
+        assert response.status_code == 200
+        return response.json()["metadata"]
+
+    assert "Recording" not in metadata()
+    submit(interview, django_capture_on_commit_callbacks)
+    link = metadata()["Recording"]
+    assert link.startswith("http://127.0.0.1:8000/recordings/file/")
+    assert Client().get(link.removeprefix("http://127.0.0.1:8000")).status_code == 200

@@ -5,9 +5,14 @@ from assessments.recordings.services import recording_url_for
 
 from ..values import iso_ms, json_number, report_url
 
+# Marks "not looked up yet", as None means "no processed recording".
+LOOKUP = object()
 
-def status_metadata(interview: Interview) -> dict:
+
+def status_metadata(interview: Interview, *, recording_url=LOOKUP) -> dict:
     """The flat metadata Greenhouse shows as labels; only keys whose value is known."""
+    if recording_url is LOOKUP:
+        recording_url = recording_url_for(interview)
     metadata = {}
     if interview.started_at:
         metadata["Started At"] = iso_ms(interview.started_at)
@@ -17,12 +22,16 @@ def status_metadata(interview: Interview) -> dict:
         metadata["Final Total"] = (
             f"{json_number(interview.score)}/{json_number(interview.max_score)}"
         )
+    if recording_url:
+        # A fresh expiring link at every poll; the report page is the lasting way to it.
+        metadata["Recording"] = recording_url
     return metadata
 
 
-def test_status_payload(interview: Interview) -> dict:
+def test_status_payload(interview: Interview, *, recording_url=LOOKUP) -> dict:
     # Greenhouse treats anything but "complete" as not done, so "complete" means scored.
-    payload = {"partner_status": interview.status, "metadata": status_metadata(interview)}
+    metadata = status_metadata(interview, recording_url=recording_url)
+    payload = {"partner_status": interview.status, "metadata": metadata}
     if interview.status == Interview.Status.COMPLETE:
         payload["partner_profile_url"] = report_url(interview)
         payload["partner_score"] = json_number(interview.score)
@@ -33,11 +42,13 @@ def results_patch_payload(interview: Interview) -> dict:
     """The results PATCH body: test_status plus routing id, recording and report."""
     from assessments.reports import report_build
 
+    report = report_build(interview)
+    recording_url = (report["recording"] or {}).get("url")
     return {
         "partner_interview_id": interview.partner_interview_id,
         "partner_score": None,
         "partner_profile_url": None,
-        **test_status_payload(interview),
-        "recording_url": recording_url_for(interview),
-        "report": report_build(interview),
+        **test_status_payload(interview, recording_url=recording_url),
+        "recording_url": recording_url,
+        "report": report,
     }

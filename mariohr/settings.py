@@ -252,6 +252,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # Exchange tables too, or kombu writes ./control/ in whatever directory it runs from.
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # Kombu polls the folder (default once a second); a cheap listdir, so poll faster.
+        "polling_interval": 0.1,
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

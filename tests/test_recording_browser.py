@@ -14,6 +14,7 @@ a browser script in the Chromium thread, then checks the database in the main th
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import av
 import pytest
 from playwright.sync_api import expect
 
@@ -94,10 +95,10 @@ def chromium(tmp_path_factory):
 def make_interview(org, catalog, local_media, live_server):
     """A fresh interview for a test with the given recording mode; returns its link."""
 
-    def make(mode=RecordingPolicy.Mode.REQUIRED):
+    def make(mode=RecordingPolicy.Mode.REQUIRED, capture_screen=False):
         test = catalog["py-fastapi-review"]
         RecordingPolicy.objects.update_or_create(
-            test=test, defaults={"mode": mode, "capture_screen": False}
+            test=test, defaults={"mode": mode, "capture_screen": capture_screen}
         )
         interview, _ = lifecycle.interview_send(
             organization=org,
@@ -192,6 +193,34 @@ def test_browser_records_uploads_and_processes_a_session(
     assert recording.chunk_count >= 3
     assert recording.missing_chunks == []
     assert not RecordingChunk.objects.exists()
+    spoken = {word for u in recording.transcript for word in u["text"].split()}
+    assert spoken & SPOKEN_WORDS, recording.transcript
+
+
+def test_browser_records_the_screen_with_the_camera_in_one_video(
+    chromium, make_interview, live_server, local_media, celery_eager
+):
+    # Headless Chromium's fake devices also answer getDisplayMedia (a "monitor" the size of
+    # the window) when called right after a click, as the consent button does.
+    interview, link = make_interview(capture_screen=True)
+
+    def script(page):
+        open_and_start(page, link)
+        page.get_by_role("button", name="I agree: start recording").click()
+        expect(page.get_by_label("Your review and notes for the reviewer")).to_be_visible()
+        wait_uploaded(page, 2)
+        return submit(page)
+
+    final = chromium.run(script, live_server.url)
+
+    assert final["screen"] is True
+    recording = Recording.objects.get(interview=interview)
+    assert recording.status == Recording.Status.PROCESSED, recording.failure_reason
+    with av.open(str(local_media / recording.file_name)) as container:
+        video = container.streams.video[0]
+        # The composite's size is the screen's (the 1280-wide window), not the 640x360 camera's.
+        assert video.width == 1280 and video.height >= 720
+        assert container.streams.audio, "the microphone is mixed into the composite"
     spoken = {word for u in recording.transcript for word in u["text"].split()}
     assert spoken & SPOKEN_WORDS, recording.transcript
 

@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from assessments import services as lifecycle
 from assessments.models import Interview
 from assessments.recordings.models import Recording, RecordingChunk, RecordingPolicy
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, chromium_ensure
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, chromium_ensure, screenshot
 from tests.fixtures.recordings import SPOKEN_WORDS, spoken_wav
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -374,7 +374,9 @@ def test_report_page_plays_and_seeks_the_processed_recording(
     def script(page):
         page.goto(report)
         src = page.get_attribute("video.recording-player", "src")
-        return {"src": src, **page.evaluate(PLAYER)}
+        played = page.evaluate(PLAYER)
+        screenshot(page, "report-with-recording")
+        return {"src": src, **played}
 
     played = chromium.run(script, live_server.url, fake_devices=False)
     # A fresh signed link, made when the page was rendered.

@@ -7,8 +7,12 @@ from django.db.models import Q
 
 
 def new_partner_interview_id() -> str:
-    # 128 random bits, URL-safe: unguessable and never sequential.
-    return secrets.token_urlsafe(16)
+    # 128 random bits, URL-safe: unguessable and never sequential. Never starting with "-",
+    # so shells and command-line parsers do not take it for an option.
+    while True:
+        value = secrets.token_urlsafe(16)
+        if not value.startswith("-"):
+            return value
 
 
 def new_candidate_token() -> str:

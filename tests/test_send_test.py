@@ -78,6 +78,18 @@ def test_send_test_ids_are_random_not_sequential(api, send_body):
     assert all(not i.isdigit() for i in ids)
 
 
+def test_partner_interview_ids_are_128_bit_url_safe_and_never_look_like_options():
+    import base64
+    import re
+
+    from assessments.models import new_partner_interview_id
+
+    ids = [new_partner_interview_id() for _ in range(5000)]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_-]{21}", i) for i in ids)
+    assert len(base64.urlsafe_b64decode(ids[0] + "==")) == 16
+
+
 @pytest.mark.parametrize(
     ("mutate", "field"),
     [

@@ -8,7 +8,7 @@ class Command(BaseCommand):
     help = "Queue the results callback for an interview, exactly as the admin action does."
 
     def add_arguments(self, parser):
-        # Ids are URL-safe base64 and may start with "-": pass them after "--".
+        # New ids never start with "-"; older ones may: pass them after "--".
         parser.add_argument("partner_interview_id", help="e.g. submit_results -- -Ab3...")
 
     def handle(self, *args, partner_interview_id, **options):

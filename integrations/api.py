@@ -1,15 +1,11 @@
 """Request plumbing shared by the partner APIs (kept apart from errors.py, which imports
 rest_framework.views: DRF imports these classes while it is itself loading)."""
 
-import json
-
 from django.conf import settings
 from rest_framework import exceptions, parsers, permissions, status
 
 from assessments.models import Organization
-
-# Real payloads nest three levels; a cap keeps storing and rendering them cheap and safe.
-MAX_NESTING = 32
+from mariohr.json_safety import UnsafeJSON, json_loads_safe
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -19,7 +15,7 @@ class PayloadTooLarge(exceptions.APIException):
 
 
 class CappedJSONParser(parsers.BaseParser):
-    """JSON only, bodies capped at MARIOHR_MAX_REQUEST_BYTES, NaN/Infinity refused.
+    """JSON only, bodies capped at MARIOHR_MAX_REQUEST_BYTES, unstorable JSON refused.
 
     Not a JSONParser subclass on purpose: DRF reads ``request.body`` whole for those, and
     Django then answers an oversized body with a bare 400 page instead of our JSON 413.
@@ -37,63 +33,11 @@ class CappedJSONParser(parsers.BaseParser):
         if len(raw) > cap:
             raise PayloadTooLarge(f"Request body is larger than {cap} bytes.")
         try:
-            data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            raise exceptions.ParseError(f"Malformed JSON: {exc}") from None
-        if _depth_exceeds(data, MAX_NESTING):
-            raise exceptions.ParseError(f"JSON is nested deeper than {MAX_NESTING} levels.")
-        bad_field = _unstorable_string_path(data)
-        if bad_field is not None:
-            # JSON may carry \u0000 and lone surrogates (\ud800); PostgreSQL and SQLite cannot
-            # store them, so they are refused here rather than failing at save time.
-            raise exceptions.ValidationError(
-                {bad_field: ["Contains a NUL character or an unpaired surrogate."]}
-            )
-        return data
-
-
-def _depth_exceeds(data, limit: int) -> bool:
-    pending = [(data, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, dict | list):
-            if depth > limit:
-                return True
-            children = value.values() if isinstance(value, dict) else value
-            pending.extend((child, depth + 1) for child in children)
-    return False
-
-
-def _reject_constant(name):
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _unstorable_string_path(data) -> str | None:
-    """The dotted path of the first string (or key) that cannot be stored, or None.
-    Iterative: a deeply nested body must not exhaust the interpreter's stack."""
-    pending = [(data, "")]
-    while pending:
-        value, path = pending.pop()
-        if isinstance(value, str) and not _storable(value):
-            return path or "body"
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if not _storable(key):
-                    return path or "body"
-                pending.append((item, f"{path}.{key}" if path else key))
-        elif isinstance(value, list):
-            pending.extend((item, f"{path}[{i}]") for i, item in enumerate(value))
-    return None
-
-
-def _storable(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+            return json_loads_safe(raw)
+        except UnsafeJSON as problem:
+            if problem.field is None:
+                raise exceptions.ParseError(problem.message) from None
+            raise exceptions.ValidationError({problem.field: [problem.message]}) from None
 
 
 class IsOrganization(permissions.BasePermission):

@@ -140,3 +140,12 @@ def test_response_error_odd_values_are_never_a_500(api, field):
         assert response.status_code in (200, 400), (field, value, response.content)
         if response.status_code == 400:
             assert field in response.json()["fields"], (field, value)
+
+
+@pytest.mark.parametrize("number", ["1e999", "-1e999", "1E400"])
+def test_numbers_that_overflow_are_a_400_not_a_500(api, number):
+    raw = '{"api_call": "x", "errors": [{"code": "c", "message": "m", "x": NUMBER}]}'
+    raw = raw.replace("NUMBER", number)
+    response = api.post(REPORT, raw, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "out of range" in response.json()["message"]

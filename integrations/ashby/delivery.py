@@ -39,7 +39,9 @@ def ordering_key(interview: Interview) -> str:
     return f"ashby:{interview.pk}"
 
 
-def ashby_update_create(*, interview: Interview, event: dict) -> Delivery:
+def ashby_update_create(
+    *, interview: Interview, event: dict, replay_of: Delivery | None = None
+) -> Delivery:
     """Queue one assessment.update; its timestamp is strictly after every earlier one."""
     moment_ms = event.get("at_ms") or epoch_ms(timezone.now())
     earlier = [epoch_ms(interview.sent_at)] + [
@@ -55,6 +57,16 @@ def ashby_update_create(*, interview: Interview, event: dict) -> Delivery:
         target_url=base_url.rstrip("/") + "/assessment.update",
         event={"status": event.get("status", interview.status), "timestamp": timestamp},
         ordering_key=ordering_key(interview),
+        replay_of=replay_of,
+    )
+
+
+def ashby_update_replay(delivery: Delivery) -> Delivery:
+    """Replay sends the assessment's current state with a fresh timestamp: Ashby refuses an
+    older timestamp, and an old status sent as news would roll its view back."""
+    interview = Interview.objects.get(pk=delivery.interview_id)
+    return ashby_update_create(
+        interview=interview, event={"status": interview.status}, replay_of=delivery
     )
 
 
@@ -62,6 +74,15 @@ def ashby_update_build(delivery: Delivery) -> kinds.OutboundRequest:
     interview = Interview.objects.select_related("candidate", "test", "organization").get(
         pk=delivery.interview_id
     )
+    newer_delivered = Delivery.objects.filter(
+        kind=KIND, interview_id=delivery.interview_id, pk__gt=delivery.pk,
+        status=Delivery.Status.SUCCEEDED,
+    )  # fmt: skip
+    if delivery.pk and newer_delivered.exists():
+        raise kinds.Superseded(
+            "a newer assessment.update was delivered; Ashby accepts only newer timestamps "
+            "(use Replay to send the current state)."
+        )
     if delivery.event.get("status") in RESULT_STATUSES:
         results_wait_for_recording(interview)
     settings_row = integration_settings_get(organization=delivery.organization)
@@ -93,13 +114,18 @@ def ashby_update_interpret(delivery, status_code, headers, body: bytes):
         answer = json.loads(body or b"{}")
     except ValueError:
         return kinds.Outcome.retry("Ashby answered 200 with a body that is not JSON.")
-    if isinstance(answer, dict) and answer.get("success") is True:
+    if not isinstance(answer, dict):
+        return kinds.Outcome.retry("Ashby answered 200 with JSON that is not an object.")
+    if answer.get("success") is True:
         return kinds.Outcome.success()
-    info = answer.get("errorInfo") if isinstance(answer, dict) else None
+    info = answer.get("errorInfo")
+    errors = answer.get("errors")
     if isinstance(info, dict):
         reason = f"{info.get('code')}: {info.get('message')} (requestId {info.get('requestId')})"
+    elif isinstance(errors, list):
+        reason = ", ".join(map(str, errors)) or "no reason given"
     else:
-        reason = ", ".join(map(str, (answer or {}).get("errors") or [])) or "no reason given"
+        reason = str(errors or "no reason given")
     credentials = any(word in reason for word in ("api_key", "permission", "unauthorized"))
     return kinds.Outcome.retry(
         f"Ashby answered success: false: {reason}", credentials_problem=credentials
@@ -116,5 +142,5 @@ def ashby_update_on_status_change(sender, interview, previous_status, at, **kwar
 
 
 def register() -> None:
-    kinds.register(KIND, ashby_update_build, ashby_update_interpret)
+    kinds.register(KIND, ashby_update_build, ashby_update_interpret, replay=ashby_update_replay)
     submit_results_register(Interview.Source.ASHBY, ashby_update_create)

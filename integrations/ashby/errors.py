@@ -11,6 +11,7 @@ FIELD_LABELS = {
     "candidate.ashby_id": "the candidate's Ashby id",
     "candidate.ashby_profile_url": "the candidate's Ashby profile link",
     "application.ashby_id": "the application's Ashby id",
+    "assessment_id": "the assessment id",
     "application.status": "the application's status",
     "job.ashby_id": "the job's Ashby id",
     "job.name": "the job's name",
@@ -38,10 +39,10 @@ def envelope(code: str, message: str) -> dict:
     }
 
 
-def recruiter_message(fields: dict[str, list[str]]) -> str:
+def recruiter_message(fields: dict[str, list[str]], action: str = "start the assessment") -> str:
     """Turn field errors into one sentence a recruiter can act on."""
     parts = []
     for name, problems in fields.items():
         label = FIELD_LABELS.get(name, name)
         parts.append(f"{label} ({' '.join(problems).rstrip('.').lower()})")
-    return "MarioHR could not start the assessment: please check " + "; ".join(parts) + "."
+    return f"MarioHR could not {action}: please check " + "; ".join(parts) + "."

@@ -55,7 +55,7 @@ def assessment_update_payload(interview: Interview, event: dict) -> dict:
         "timestamp": int(event["timestamp"]),
         "assessment_status": typed("status", "Status", "string", STATUS_LABELS[status]),
         "cancelled_reason": CANCELLED_REASONS.get(status),
-        "metadata": _metadata(interview),
+        "metadata": _metadata(interview, status),
     }
     if status == S.COMPLETE and interview.score is not None:
         # assessment_result tells Ashby the assessment is complete; it then needs the link.
@@ -66,7 +66,7 @@ def assessment_update_payload(interview: Interview, event: dict) -> dict:
     return payload
 
 
-def _metadata(interview: Interview) -> list[dict]:
+def _metadata(interview: Interview, status: str) -> list[dict]:
     fields = []
     if interview.max_score is not None:
         fields.append(
@@ -76,15 +76,17 @@ def _metadata(interview: Interview) -> list[dict]:
     if interview.started_at and finished_at:
         minutes = max(0, round((finished_at - interview.started_at).total_seconds() / 60))
         fields.append(typed("duration", "Time taken", "numeric_duration_minutes", minutes))
-    fields.extend(_breakdown_fields(interview))
+    fields.extend(_breakdown_fields(interview, status))
     recording = recording_url_for(interview)
     if recording:
         fields.append(typed("recording", "Session recording", "url", recording))
     return fields
 
 
-def _breakdown_fields(interview: Interview) -> list[dict]:
-    if interview.status != S.COMPLETE:
+def _breakdown_fields(interview: Interview, status: str) -> list[dict]:
+    # Only the update that reports the score carries its breakdown, even when an earlier
+    # update is sent (retried) after scoring.
+    if status != S.COMPLETE or interview.status != S.COMPLETE:
         return []
     fields, seen = [], {"status", "score", "report", "max-score", "duration", "recording"}
     for item in report_build(interview).get("breakdown") or []:

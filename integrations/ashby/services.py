@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from assessments import services
+from assessments.candidate_services import interview_expire_if_overdue
 from assessments.models import Interview, Organization, Test
 
 from ..credentials import integration_settings_get
@@ -49,7 +50,11 @@ def ashby_assessment_start(*, organization: Organization, test: Test, data: dict
             status__in=LIVE_STATUSES,
             ats_data__ashby_application_id=application["ashby_id"],
         )
-        if live.exists():
+        # One past its deadline that the periodic sweep has not expired yet is not live.
+        live = [
+            interview_expire_if_overdue(interview=interview) for interview in live
+        ]  # fmt: skip
+        if any(interview.status in LIVE_STATUSES for interview in live):
             raise AlreadyInProgress
         interview, _ = services.interview_send(
             organization=organization,
@@ -69,17 +74,26 @@ def ashby_assessment_start(*, organization: Organization, test: Test, data: dict
 
 
 def ashby_assessment_cancel(*, interview: Interview) -> Interview:
-    if interview.status == Interview.Status.COMPLETE:
-        raise NotCancellable
-    if interview.status == Interview.Status.EXPIRED:
-        return interview  # already closed; the link no longer works
-    return services.interview_cancel(interview=interview)
+    """Cancel; idempotent. An assessment already complete cannot be cancelled (NotCancellable);
+    one already expired stays expired (the link no longer works either way)."""
+    for _ in range(2):
+        if interview.status == Interview.Status.COMPLETE:
+            raise NotCancellable
+        if interview.status == Interview.Status.EXPIRED:
+            return interview
+        try:
+            return services.interview_cancel(interview=interview)
+        except services.IllegalTransition:
+            # Scored or expired a moment ago: answer from the state it is in now.
+            interview.refresh_from_db()
+    raise NotCancellable
 
 
 def ashby_credentials_set(
     *, organization: Organization, api_key: str, base_url: str | None = None
 ) -> None:
     """Store the customer's Ashby API key (encrypted) and, optionally, the API base URL."""
+    api_key = (api_key or "").strip()
     if not api_key or ":" in api_key or len(api_key) > 500:
         raise ValueError("The Ashby API key must be non-empty, without ':', at most 500 chars.")
     settings_row = integration_settings_get(organization=organization)

@@ -56,9 +56,11 @@ def ashby_schema(name: str, summary: str, request, results):
 class AshbyView(APIView):
     """Answers in Ashby's envelope; problems a recruiter can fix become 422 {message}."""
 
+    action = "process the request"
+
     def handle_exception(self, exc):
         if isinstance(exc, exceptions.ValidationError):
-            return _error(422, recruiter_message(flatten_errors(exc.detail)))
+            return _error(422, recruiter_message(flatten_errors(exc.detail), self.action))
         return super().handle_exception(exc)
 
     def error_body(self, body: dict, status_code: int) -> dict:
@@ -94,6 +96,8 @@ class AssessmentListView(AshbyView):
 
 
 class AssessmentStartView(AshbyView):
+    action = "start the assessment"
+
     @ashby_schema(
         "AshbyStartResponse",
         "assessment.start: send the assessment to the candidate",
@@ -148,6 +152,8 @@ class AssessmentStartView(AshbyView):
 
 
 class AssessmentCancelView(AshbyView):
+    action = "cancel the assessment"
+
     @ashby_schema(
         "AshbyCancelResponse",
         "assessment.cancel: cancel a sent assessment (idempotent)",
@@ -159,7 +165,9 @@ class AssessmentCancelView(AshbyView):
         serializer.is_valid(raise_exception=True)
         assessment_id = serializer.validated_data["assessment_id"]
         interview = Interview.objects.filter(
-            organization=request.user, partner_interview_id=assessment_id
+            organization=request.user,
+            source=Interview.Source.ASHBY,
+            partner_interview_id=assessment_id,
         ).first()
         if interview is None:
             return _error(404, f"No assessment with id '{assessment_id}'.")

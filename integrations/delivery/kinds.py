@@ -4,8 +4,10 @@ A kind registers ``build_request(delivery) -> OutboundRequest``, called at every
 retry or replay carries current data, and optionally ``interpret_response(delivery,
 status_code, headers, body_bytes) -> Outcome | None`` for receivers whose status codes lie
 (Ashby answers 200 with ``{"success": false}``). ``None`` falls back to the default rules.
-``build_request`` may raise ``Postpone`` when the message is not ready to go yet, or
-``CredentialsMissing`` (shown in the admin as a credentials problem).
+``build_request`` may raise ``Postpone`` when the message is not ready to go yet,
+``Superseded`` when newer news has been delivered (the delivery stops), or
+``CredentialsMissing`` (shown in the admin as a credentials problem). An optional
+``replay(delivery) -> Delivery`` replaces the default Replay (same event, new webhook-id).
 """
 
 from collections.abc import Callable
@@ -56,6 +58,11 @@ class Postpone(Exception):
         self.seconds = seconds
 
 
+class Superseded(Exception):
+    """A newer message of the same ordered stream was delivered; sending this one would
+    roll the receiver back. The delivery stops without sending."""
+
+
 class CredentialsMissing(Exception):
     """The organization has not configured what this kind needs to authenticate."""
 
@@ -65,6 +72,7 @@ class Kind:
     name: str
     build_request: Callable
     interpret_response: Callable | None = None
+    replay: Callable | None = None
 
 
 _registry: dict[str, Kind] = {}
@@ -74,8 +82,14 @@ class UnknownKind(LookupError):
     pass
 
 
-def register(name: str, build_request: Callable, interpret_response: Callable | None = None):
-    _registry[name] = Kind(name, build_request, interpret_response)
+def register(
+    name: str,
+    build_request: Callable,
+    interpret_response: Callable | None = None,
+    *,
+    replay: Callable | None = None,
+):
+    _registry[name] = Kind(name, build_request, interpret_response, replay)
 
 
 def get(name: str) -> Kind:

@@ -153,6 +153,9 @@ def delivery_attempt(*, delivery_id: int) -> DeliveryAttempt | None:
     except kinds.CredentialsMissing as exc:
         outcome = Outcome.retry(str(exc), credentials_problem=True)
         return _attempt_record(delivery, token, attempted_at, request, response, outcome)
+    except kinds.Superseded as exc:
+        outcome = Outcome.stop(f"Not sent: {exc}")
+        return _attempt_record(delivery, token, attempted_at, request, response, outcome)
     except Exception as exc:
         logger.exception("Delivery %s (%s) could not be built", delivery.pk, delivery.kind)
         outcome = Outcome.retry(f"Internal error: {type(exc).__name__}: {exc}")
@@ -173,13 +176,22 @@ def delivery_attempt(*, delivery_id: int) -> DeliveryAttempt | None:
         logger.exception("Delivery %s (%s) failed before an answer", delivery.pk, delivery.kind)
         outcome = Outcome.retry(f"Internal error: {type(exc).__name__}: {exc}")
     else:
-        outcome = None
-        if kind.interpret_response is not None:
+        outcome = _judge(kind, delivery, response)
+    return _attempt_record(delivery, token, attempted_at, request, response, outcome)
+
+
+def _judge(kind: kinds.Kind, delivery: Delivery, response: transport.Response) -> Outcome:
+    outcome = None
+    if kind.interpret_response is not None:
+        try:
             outcome = kind.interpret_response(
                 delivery, response.status_code, response.headers, response.body
             )
-        outcome = outcome or default_outcome(response.status_code, response.headers)
-    return _attempt_record(delivery, token, attempted_at, request, response, outcome)
+        except Exception as exc:
+            # The answer is on record; a bug in judging it must not leave the lease dangling.
+            logger.exception("Delivery %s: interpreting the answer failed", delivery.pk)
+            return Outcome.retry(f"Internal error judging the answer: {type(exc).__name__}")
+    return outcome or default_outcome(response.status_code, response.headers)
 
 
 def _postpone(delivery: Delivery, token: str, postpone: kinds.Postpone) -> None:
@@ -337,7 +349,11 @@ def delivery_retry_now(*, delivery: Delivery) -> bool:
 
 def delivery_replay(*, delivery: Delivery) -> Delivery:
     """A new delivery of the same kind to the same target, with a new webhook-id so a
-    receiver that deduplicates processes it; the body is built from current data."""
+    receiver that deduplicates processes it; the body is built from current data. A kind
+    may define its own replay (Ashby: the current state with a fresh timestamp)."""
+    kind = kinds.get(delivery.kind)
+    if kind.replay is not None:
+        return kind.replay(delivery)
     return delivery_create(
         organization=delivery.organization,
         interview=delivery.interview,

@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -47,6 +49,18 @@ def report(request, partner_interview_id: str):
 
 
 def not_found(request, exception=None):
+    # API clients get JSON in the shape of the API they called, never an HTML page.
+    message = "No such endpoint."
+    if request.path.startswith("/api/ashby/"):
+        body = {
+            "success": False,
+            "errors": ["not_found"],
+            "errorInfo": {"code": "not_found", "message": message, "requestId": uuid.uuid4().hex},
+            "message": message,
+        }
+        return JsonResponse(body, status=404)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "not_found", "message": message}, status=404)
     return render(request, "errors/404.html", status=404)
 
 

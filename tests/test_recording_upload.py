@@ -178,3 +178,69 @@ def test_chunk_upload_storage_outage_is_503_so_the_page_retries(
     assert response.status_code == 503
     assert "retry" in response.json()["errors"]["storage"][0]
     assert not RecordingChunk.objects.exists()
+
+
+def post_consent(client, interview, body: bytes):
+    url = f"/recordings/{interview.candidate_token}/consent"
+    return client.post(url, data=body, content_type="application/json")
+
+
+def test_consent_deeply_nested_body_is_400_not_500(client, recording_interview):
+    interview = recording_interview(mode=RecordingPolicy.Mode.OPTIONAL)
+    response = post_consent(client, interview, b"[" * 2000 + b"]" * 2000)
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"]["body"]
+    assert not Recording.objects.filter(interview=interview).exclude(consent="").exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"consent": "declined", "detail": "Not\\u0000AllowedError"}',
+        b'{"consent": "declined", "detail": "NotAllowedError \\ud800"}',
+        b'{"consent": "declined", "detail": "\\udc00 alone"}',
+    ],
+)
+def test_consent_detail_with_nul_or_lone_surrogate_is_refused_naming_detail(
+    client, recording_interview, body
+):
+    interview = recording_interview(mode=RecordingPolicy.Mode.OPTIONAL)
+    response = post_consent(client, interview, body)
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"]["detail"]
+    assert not Recording.objects.filter(interview=interview).exclude(consent="").exists()
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        (b'{"consent": NaN}', "body"),
+        (b'{"consent": "given", "detail": 1e999}', "body"),
+        (b'["given"]', "body"),
+        (b"", "body"),
+        (b'{"consent": "given", "detail": {"name": "NotAllowedError"}}', "detail"),
+    ],
+)
+def test_consent_other_bad_bodies_are_400_json(client, recording_interview, body, field):
+    interview = recording_interview(mode=RecordingPolicy.Mode.OPTIONAL)
+    response = post_consent(client, interview, body)
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][field]
+
+
+def test_consent_oversized_body_is_413_json(client, recording_interview):
+    interview = recording_interview(mode=RecordingPolicy.Mode.OPTIONAL)
+    body = b'{"consent": "declined", "detail": "' + b"x" * 5000 + b'"}'
+    response = post_consent(client, interview, body)
+    assert response.status_code == 413, response.content
+    assert response.json()["errors"]["body"]
+    assert not Recording.objects.filter(interview=interview).exclude(consent="").exists()
+
+
+def test_consent_keeps_non_ascii_detail(client, recording_interview):
+    interview = recording_interview(mode=RecordingPolicy.Mode.OPTIONAL)
+    body = '{"consent": "unavailable", "detail": "Kamera nicht gefunden 📷"}'.encode()
+    response = post_consent(client, interview, body)
+    assert response.status_code == 200, response.content
+    recording = Recording.objects.get(interview=interview)
+    assert recording.consent_detail == "Kamera nicht gefunden 📷"

@@ -5,7 +5,6 @@ CSRF is exempt on purpose: these requests authenticate with the secret token in 
 not with a cookie, so a cross-site page cannot forge one without already knowing it.
 """
 
-import json
 import re
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments.models import Interview
+from mariohr.json_safety import UnsafeJSON, json_loads_safe
 
 from . import services
 from .links import LinkExpired, link_storage_key
@@ -78,22 +78,32 @@ def chunk_upload(request, candidate_token: str, seq: int):
     )
 
 
+CONSENT_MAX_BYTES = 4096
+
+
 @csrf_exempt
 @require_POST
 def consent(request, candidate_token: str):
     interview = _interview(candidate_token)
     if interview is None:
         return _unknown()
-    data = _read_body(request, 4096)
+    data = _read_body(request, CONSENT_MAX_BYTES)
+    if data is None:
+        return _error(413, "body", f"The consent body may be at most {CONSENT_MAX_BYTES} bytes.")
     try:
-        body = json.loads(data or b"")
-    except ValueError:
+        body = json_loads_safe(data)
+    except UnsafeJSON as problem:
+        return _error(400, problem.field or "body", problem.message)
+    if not isinstance(body, dict):
         return _error(400, "body", "Expected a JSON object.")
-    if not isinstance(body, dict) or not isinstance(body.get("consent"), str):
+    if not isinstance(body.get("consent"), str):
         return _error(400, "consent", "Required: given, declined or unavailable.")
+    detail = body.get("detail")
+    if detail is not None and not isinstance(detail, str):
+        return _error(400, "detail", "Must be a string.")
     try:
         recording = services.recording_consent_record(
-            interview=interview, consent=body["consent"], detail=str(body.get("detail") or "")
+            interview=interview, consent=body["consent"], detail=detail or ""
         )
     except services.ChunkRefused as refused:
         return _error(refused.status, refused.field, refused.detail)

@@ -1,7 +1,10 @@
 """Chunk intake: POST /recordings/<candidate_token>/chunks/<seq> with raw WebM bytes."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from assessments.recordings.models import Recording, RecordingChunk, RecordingPolicy
 from assessments.services import interview_cancel, interview_expire, interview_submit
@@ -77,11 +80,47 @@ def test_chunk_upload_refused_after_interview_ends(
     assert not RecordingChunk.objects.exists()
 
 
-def test_chunk_upload_refused_when_time_is_up(client, recording_interview, local_media):
-    interview = recording_interview()
-    type(interview).objects.filter(pk=interview.pk).update(expires_at=interview.started_at)
+def _time_up(interview, seconds_ago: float):
+    """Move the interview's time limit ``seconds_ago`` into the past."""
+    expires_at = timezone.now() - timedelta(seconds=seconds_ago)
+    type(interview).objects.filter(pk=interview.pk).update(expires_at=expires_at)
+    interview.refresh_from_db()
+    return interview
+
+
+def test_chunk_upload_refused_when_time_is_up(client, recording_interview, local_media, settings):
+    # Past the time limit and past the grace the candidate pages allow: refused.
+    settings.MARIOHR_SUBMIT_GRACE_SECONDS = 60
+    interview = _time_up(recording_interview(), seconds_ago=61)
     response = post_chunk(client, interview, 0, HEADER)
     assert response.status_code == 410
+    assert response.json()["errors"]["interview"]
+    assert not RecordingChunk.objects.exists()
+
+
+def test_chunk_upload_accepted_within_the_submit_grace(
+    client, recording_interview, local_media, settings
+):
+    # The automatic submit at the time limit flushes the last chunk a moment late; like the
+    # answers and the submit itself, it is still taken within MARIOHR_SUBMIT_GRACE_SECONDS.
+    settings.MARIOHR_SUBMIT_GRACE_SECONDS = 60
+    interview = _time_up(recording_interview(), seconds_ago=5)
+    assert post_chunk(client, interview, 0, HEADER).status_code == 201
+    assert post_chunk(client, interview, 1, b"\x00" * 10).status_code == 201
+    assert Recording.objects.get(interview=interview).chunk_count == 2
+
+
+def test_chunk_upload_refused_after_the_grace_even_with_earlier_chunks(
+    client, recording_interview, local_media, settings
+):
+    settings.MARIOHR_SUBMIT_GRACE_SECONDS = 30
+    interview = recording_interview()
+    assert post_chunk(client, interview, 0, HEADER).status_code == 201
+    interview = _time_up(interview, seconds_ago=31)
+    response = post_chunk(client, interview, 1, b"\x00" * 10)
+    assert response.status_code == 410
+    assert "expired" in response.json()["detail"]
+    assert RecordingChunk.objects.count() == 1
 
 
 def test_chunk_upload_refuses_other_content_type(client, recording_interview, local_media):

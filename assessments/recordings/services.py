@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from assessments.candidate_services import interview_is_overdue
 from assessments.models import Interview
 from assessments.reports import iso
 
@@ -50,9 +51,9 @@ def policy_for(test) -> RecordingPolicy | None:
 def _refuse_unless_recording(interview: Interview) -> None:
     if interview.status == S.CANCELLED:
         raise ChunkRefused(410, "interview", "This interview was cancelled.")
-    if interview.status == S.EXPIRED or (
-        interview.is_live and interview.expires_at <= timezone.now()
-    ):
+    # The candidate pages' rule: an interview in progress keeps MARIOHR_SUBMIT_GRACE_SECONDS
+    # past its time limit, so the chunk flushed by the automatic submit still arrives.
+    if interview.status == S.EXPIRED or interview_is_overdue(interview):
         raise ChunkRefused(410, "interview", "This interview has expired.")
     if interview.status == S.SENT:
         raise ChunkRefused(409, "interview", "This interview has not been started.")

@@ -123,6 +123,30 @@ def test_chunk_upload_refused_after_the_grace_even_with_earlier_chunks(
     assert RecordingChunk.objects.count() == 1
 
 
+@pytest.mark.parametrize("seq", ["-1", "abc", "1.5", "100001", "9" * 5000, "%D9%A3"])
+def test_chunk_upload_bad_seq_is_400_json(client, recording_interview, local_media, seq):
+    interview = recording_interview()
+    response = client.post(
+        f"/recordings/{interview.candidate_token}/chunks/{seq}",
+        data=HEADER,
+        content_type="video/webm",
+    )
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"]["seq"]
+    assert not RecordingChunk.objects.exists()
+
+
+def test_chunk_upload_seq_with_leading_zeros_is_the_same_chunk(
+    client, recording_interview, local_media
+):
+    interview = recording_interview()
+    assert post_chunk(client, interview, "000", HEADER).status_code == 201
+    again = post_chunk(client, interview, 0, HEADER)
+    assert again.status_code == 200
+    assert again.json()["duplicate"] is True
+
+
 def test_chunk_upload_refuses_other_content_type(client, recording_interview, local_media):
     response = post_chunk(client, recording_interview(), 0, HEADER, content_type="video/mp4")
     assert response.status_code == 415

@@ -48,12 +48,18 @@ def _read_body(request, cap: int) -> bytes | None:
     return None if len(data) > cap else data
 
 
+SEQ = re.compile(r"[0-9]{1,9}")
+
+
 @csrf_exempt
 @require_POST
-def chunk_upload(request, candidate_token: str, seq: int):
+def chunk_upload(request, candidate_token: str, seq: str):
     interview = _interview(candidate_token)
     if interview is None:
         return _unknown()
+    # Routed as a string so "-1" or "abc" get this JSON answer rather than the HTML 404 page.
+    if not SEQ.fullmatch(seq) or int(seq) > services.MAX_SEQ:
+        return _error(400, "seq", f"Must be a whole number between 0 and {services.MAX_SEQ}.")
     cap = settings.MARIOHR_RECORDING_MAX_CHUNK_BYTES
     data = _read_body(request, cap)
     if data is None:
@@ -61,7 +67,7 @@ def chunk_upload(request, candidate_token: str, seq: int):
     try:
         chunk, created = services.recording_chunk_receive(
             interview=interview,
-            seq=seq,
+            seq=int(seq),
             data=data,
             content_type=request.META.get("CONTENT_TYPE", ""),
         )

@@ -349,3 +349,49 @@ def test_plain_http_target_is_refused_at_every_attempt(make_interview, receiver)
     attempt = delivery_attempt(delivery_id=delivery.pk)
     assert receiver.log == []
     assert "must use https" in attempt.error
+
+
+@pytest.mark.parametrize("drip", ["status_line", "body"])
+def test_a_receiver_dripping_bytes_cannot_stretch_an_attempt_past_its_timeout(
+    receiver, make_interview, settings, tls_ca, drip
+):
+    """urllib3's timeouts bound each read; the attempt as a whole has one deadline."""
+    import socket
+    import threading
+
+    settings.MARIOHR_DELIVERY_TIMEOUT_SECONDS = 1.5
+    context = server_context(tls_ca, RECEIVER_HOST)
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve():
+        raw, _ = listener.accept()
+        with context.wrap_socket(raw, server_side=True) as tls:
+            tls.recv(65536)  # the request
+            head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
+            body = b"x" * 100
+            if drip == "body":
+                tls.sendall(head)
+            for byte in head if drip == "status_line" else body:
+                if stop.wait(0.2):
+                    return
+                tls.sendall(bytes([byte]))
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    try:
+        interview = make_interview(
+            f"https://{RECEIVER_HOST}:{listener.getsockname()[1]}/cb", status="submitted"
+        )
+        lifecycle.interview_score(interview=interview, score=Decimal("82"))
+        delivery = Delivery.objects.get(interview=interview)
+        started = time.monotonic()
+        attempt = delivery_attempt(delivery_id=delivery.pk)
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        listener.close()
+    # Dripping all of it would take 8 s (status line) or 20 s (body).
+    assert elapsed < 4, elapsed
+    assert attempt.outcome == DeliveryAttempt.Outcome.RETRY
+    assert "timed out" in attempt.error.lower()

@@ -6,10 +6,12 @@ and the connection (rebinding) cannot reach a private address. Redirects are nev
 """
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import os
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -56,6 +58,44 @@ def ca_bundle() -> str:
 
 _pools: OrderedDict = OrderedDict()
 _pools_lock = threading.Lock()
+_watched = threading.local()
+
+
+class _Watchdog:
+    """Ends an exchange at its deadline: urllib3's timeouts bound each socket operation, so
+    a receiver dripping a byte at a time could otherwise hold an attempt past its lease."""
+
+    def __init__(self, seconds: float):
+        self.connection = None
+        self.fired = False
+        self._timer = threading.Timer(seconds, self._abort)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        _watched.current = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._timer.cancel()
+        _watched.current = None
+
+    def _abort(self):
+        self.fired = True
+        sock = getattr(self.connection, "sock", None)
+        if sock is not None:
+            # The plain socket's shutdown (not SSLSocket's, which drops its TLS state under
+            # the reading thread): the blocked read returns at once with an error.
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def request(self, *args, **kwargs):
+        watchdog = getattr(_watched, "current", None)
+        if watchdog is not None:
+            watchdog.connection = self
+        return super().request(*args, **kwargs)
 
 
 def _pool(address: str, port: int, hostname: str, timeout: float):
@@ -77,6 +117,7 @@ def _pool(address: str, port: int, hostname: str, timeout: float):
                 maxsize=8,
                 block=False,
             )
+            pool.ConnectionCls = _WatchedHTTPSConnection
             _pools[key] = pool
             if len(_pools) > MAX_POOLS:
                 _pools.popitem(last=False)[1].close()
@@ -113,26 +154,42 @@ def request_send(
     parts = urlsplit(request.url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     started = time.monotonic()
+    deadline = started + timeout  # for the whole attempt, across every address
     last_error = "no address to connect to"
     for address in checked.addresses:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
         pool = _pool(address, checked.port, checked.hostname, timeout)
-        try:
-            response = pool.urlopen(
-                request.method,
-                path,
-                body=body,
-                headers=headers,
-                redirect=False,
-                retries=False,
-                assert_same_host=False,
-                preload_content=False,
-            )
-        except (NewConnectionError, ConnectTimeoutError) as exc:
-            last_error = f"cannot connect to {address}: {_reason(exc)}"
-            continue
-        except HTTPError as exc:
-            raise TransportError(_reason(exc)) from None
-        return _read(response, started, max_response_bytes)
+        with _Watchdog(remaining) as watchdog:
+            try:
+                response = pool.urlopen(
+                    request.method,
+                    path,
+                    body=body,
+                    headers=headers,
+                    redirect=False,
+                    retries=False,
+                    assert_same_host=False,
+                    preload_content=False,
+                    timeout=urllib3.Timeout(connect=remaining, read=remaining),
+                )
+                return _read(response, started, max_response_bytes)
+            except (NewConnectionError, ConnectTimeoutError) as exc:
+                last_error = f"cannot connect to {address}: {_reason(exc)}"
+                if watchdog.fired:
+                    break
+                continue
+            except HTTPError as exc:
+                if watchdog.fired:
+                    break
+                raise TransportError(_reason(exc)) from None
+            except TransportError:
+                if watchdog.fired:
+                    break
+                raise
+    if time.monotonic() >= deadline:
+        raise TransportError(f"Timed out: no complete answer within {timeout:g} s.")
     raise TransportError(last_error)
 
 

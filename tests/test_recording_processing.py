@@ -95,6 +95,50 @@ def test_missing_middle_chunk_is_noted_and_the_rest_processed(
     assert recording.duration_seconds > 2.0
 
 
+def test_chunk_changed_in_storage_is_left_out_noted_and_the_rest_processed(
+    recording_interview, local_media, speech_webm, django_capture_on_commit_callbacks, celery_eager
+):
+    interview = recording_interview()
+    parts = split_bytes(speech_webm, 6)
+    upload(interview, parts)
+    stored = local_media / RecordingChunk.objects.get(seq=3).file_name
+    stored.write_bytes(bytes(len(parts[3])))  # same size, other bytes: only the hash tells
+    submit(interview, django_capture_on_commit_callbacks)
+    recording = Recording.objects.get()
+    assert recording.status == Recording.Status.PROCESSED, recording.failure_reason
+    assert recording.missing_chunks == [3]
+    assert "Chunk(s) 3 " in recording.failure_reason
+    assert "checksum" in recording.failure_reason
+    assert recording.duration_seconds > 2.0
+    with av.open(str(local_media / recording.file_name)) as container:
+        assert container.streams.video and container.streams.audio
+
+
+def test_first_chunk_changed_in_storage_fails_and_a_later_good_run_clears_the_reason(
+    recording_interview, local_media, speech_webm, django_capture_on_commit_callbacks, celery_eager
+):
+    from assessments.recordings.processing import recording_reprocess
+
+    interview = recording_interview()
+    parts = split_bytes(speech_webm, 3)
+    upload(interview, parts)
+    stored = local_media / RecordingChunk.objects.get(seq=0).file_name
+    stored.write_bytes(parts[0][:-1] + bytes([parts[0][-1] ^ 1]))
+    submit(interview, django_capture_on_commit_callbacks)
+    recording = Recording.objects.get()
+    assert recording.status == Recording.Status.FAILED
+    assert "first chunk" in recording.failure_reason
+    assert "checksum" in recording.failure_reason
+    assert recording.chunks.count() == 3  # kept for "process again"
+
+    stored.write_bytes(parts[0])  # e.g. restored from a backup
+    assert recording_reprocess(recording=recording)
+    recording.refresh_from_db()
+    assert recording.status == Recording.Status.PROCESSED
+    assert recording.missing_chunks == []
+    assert recording.failure_reason == ""
+
+
 def test_corrupt_upload_is_failed_with_reason_and_does_not_hold_results(
     recording_interview, local_media, django_capture_on_commit_callbacks, celery_eager
 ):

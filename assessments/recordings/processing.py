@@ -7,7 +7,6 @@ transaction; chunks are deleted only after the result is stored and recorded.
 
 import hashlib
 import logging
-import shutil
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -77,10 +76,22 @@ def _assemble_check_store(recording: Recording, workdir: Path) -> dict:
     if 0 in missing:
         raise media.MediaError("The first chunk, which holds the WebM header, never arrived.")
     assembled = workdir / "assembled.webm"
-    with assembled.open("wb") as out:
-        for chunk in chunks:
-            with default_storage.open(chunk.file_name, "rb") as part:
-                shutil.copyfileobj(part, out)
+    corrupt = _assemble(chunks, assembled)
+    if 0 in corrupt:
+        raise media.MediaError(
+            "The first chunk, which holds the WebM header, does not match the checksum "
+            "recorded when it arrived."
+        )
+    # Left-out chunks are missing from the file whatever the cause; the note says which
+    # were dropped for a checksum mismatch.
+    missing = sorted({*missing, *corrupt})
+    note = ""
+    if corrupt:
+        listed = ", ".join(str(seq) for seq in corrupt)
+        note = (
+            f"Chunk(s) {listed} did not match the checksum recorded when they arrived "
+            "and were left out."
+        )
     result = workdir / "session.webm"
     media.remux(assembled, result)
     info = media.probe(result)
@@ -95,6 +106,7 @@ def _assemble_check_store(recording: Recording, workdir: Path) -> dict:
         "size_bytes": size,
         "sha256": _sha256(result),
         "missing_chunks": missing,
+        "failure_reason": note,
         "last_error": "",
     }
     fields.update(_transcript(result, workdir, has_audio=info.has_audio))
@@ -104,6 +116,28 @@ def _assemble_check_store(recording: Recording, workdir: Path) -> dict:
     with result.open("rb") as handle:
         fields["file_name"] = default_storage.save(name, File(handle, name="session.webm"))
     return fields
+
+
+def _assemble(chunks, assembled: Path) -> list[int]:
+    """Concatenate the chunks whose bytes still match the sha256 recorded on upload;
+    returns the seqs of those that do not (left out)."""
+    corrupt = []
+    with assembled.open("wb") as out:
+        for chunk in chunks:
+            start = out.tell()
+            digest = hashlib.sha256()
+            with default_storage.open(chunk.file_name, "rb") as part:
+                while block := part.read(1 << 20):
+                    digest.update(block)
+                    out.write(block)
+            if digest.hexdigest() != chunk.sha256:
+                log.warning(
+                    "chunk %s of recording %s fails its checksum", chunk.seq, chunk.recording_id
+                )
+                out.seek(start)
+                out.truncate()
+                corrupt.append(chunk.seq)
+    return corrupt
 
 
 def _transcript(result: Path, workdir: Path, *, has_audio: bool) -> dict:

@@ -55,6 +55,16 @@ class ErrorReportAdmin(admin.ModelAdmin):
 
 
 class IntegrationSettingsForm(forms.ModelForm):
+    outbound_username = forms.CharField(
+        required=False,
+        max_length=300,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="The ATS's Basic auth username, or its API key. Stored encrypted. Leave "
+        "empty to keep the current one.",
+    )
+    clear_outbound_credentials = forms.BooleanField(
+        required=False, help_text="Remove the username and password: PATCHes go unauthenticated."
+    )
     outbound_password = forms.CharField(
         required=False,
         strip=False,
@@ -77,7 +87,7 @@ class IntegrationSettingsForm(forms.ModelForm):
 
     class Meta:
         model = IntegrationSettings
-        fields = ["organization", "outbound_username", "ashby_base_url"]
+        fields = ["organization", "ashby_base_url"]
 
     def clean_ashby_base_url(self):
         base_url = self.cleaned_data["ashby_base_url"].rstrip("/")
@@ -105,16 +115,20 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
     form = IntegrationSettingsForm
     list_display = [
         "organization",
-        "outbound_username",
+        "has_username",
         "has_password",
         "has_ashby_key",
         "updated_at",
     ]
-    search_fields = ["organization__name", "organization__slug", "outbound_username"]
+    search_fields = ["organization__name", "organization__slug"]
     readonly_fields = ["webhook_signing_secret", "updated_at"]
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "organization"] if obj else self.readonly_fields
+
+    @admin.display(boolean=True, description="username set")
+    def has_username(self, obj):
+        return bool(obj.outbound_username_encrypted)
 
     @admin.display(boolean=True, description="password set")
     def has_password(self, obj):
@@ -134,12 +148,15 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         obj.save()
+        kept = credentials.outbound_credentials_get(organization=obj.organization) or ("", "")
+        username = data.get("outbound_username") or kept[0]
         password = data.get("outbound_password") or ""
         if not password and not data.get("clear_outbound_password"):
-            kept = credentials.outbound_credentials_get(organization=obj.organization)
-            password = kept[1] if kept else ""
+            password = kept[1]
+        if data.get("clear_outbound_credentials"):
+            username = password = ""
         credentials.outbound_credentials_set(
-            organization=obj.organization, username=obj.outbound_username, password=password
+            organization=obj.organization, username=username, password=password
         )
         if data.get("rotate_webhook_secret"):
             credentials.webhook_secret_rotate(organization=obj.organization)

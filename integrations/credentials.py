@@ -32,19 +32,20 @@ def outbound_credentials_set(
         # RFC 7617: the user-id of Basic auth cannot contain a colon.
         raise ValueError("The username must not contain ':'.")
     settings_row = integration_settings_get(organization=organization)
-    settings_row.outbound_username = username
+    settings_row.outbound_username_encrypted = encrypt(username)
     settings_row.outbound_password_encrypted = encrypt(password)
     settings_row.save(
-        update_fields=["outbound_username", "outbound_password_encrypted", "updated_at"]
+        update_fields=["outbound_username_encrypted", "outbound_password_encrypted", "updated_at"]
     )
     return settings_row
 
 
 def outbound_credentials_get(*, organization: Organization) -> tuple[str, str] | None:
     settings_row = IntegrationSettings.objects.filter(organization=organization).first()
-    if settings_row is None or not settings_row.outbound_username:
+    username = decrypt(settings_row.outbound_username_encrypted) if settings_row else ""
+    if not username:
         return None
-    return settings_row.outbound_username, decrypt(settings_row.outbound_password_encrypted)
+    return username, decrypt(settings_row.outbound_password_encrypted)
 
 
 def webhook_secret_new() -> str:

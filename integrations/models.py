@@ -58,8 +58,8 @@ class IntegrationSettings(models.Model):
         Organization, on_delete=models.CASCADE, related_name="integration_settings"
     )
     # Basic auth for the results PATCH (Greenhouse-compatible): username, or a key as
-    # username with an empty password.
-    outbound_username = models.CharField(max_length=300, blank=True)
+    # username with an empty password, so the username is a secret too.
+    outbound_username_encrypted = models.TextField(blank=True, editable=False)
     outbound_password_encrypted = models.TextField(blank=True, editable=False)
     # Standard Webhooks signing secret ("whsec_" + base64), encrypted.
     webhook_secret_encrypted = models.TextField(blank=True, editable=False)

@@ -10,7 +10,11 @@ from django.utils import timezone
 
 from assessments import services as lifecycle
 from assessments.models import Interview
-from integrations.credentials import outbound_credentials_get, webhook_secret_get
+from integrations.credentials import (
+    outbound_credentials_get,
+    outbound_credentials_set,
+    webhook_secret_get,
+)
 from integrations.delivery.models import Delivery, DeliveryAttempt
 from integrations.delivery.services import delivery_attempt
 from integrations.delivery.transport import signature
@@ -117,12 +121,29 @@ def test_integration_settings_admin_stores_the_password_encrypted(admin_client, 
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     row = IntegrationSettings.objects.get(organization=org)
-    assert "hunter2-secret" not in row.outbound_password_encrypted
+    stored = [str(getattr(row, field.attname)) for field in row._meta.concrete_fields]
+    assert not any("hunter2-secret" in value or "partner-user" in value for value in stored)
     assert outbound_credentials_get(organization=org) == ("partner-user", "hunter2-secret")
     page = admin_client.get(f"/admin/integrations/integrationsettings/{row.pk}/change/")
     body = page.content.decode()
     assert webhook_secret_get(organization=org) in body
     assert "hunter2-secret" not in body
+    assert "partner-user" not in body  # it may be the customer's API key
+    listing = admin_client.get("/admin/integrations/integrationsettings/").content.decode()
+    assert "partner-user" not in listing
+
+
+def test_integration_settings_admin_keeps_or_clears_the_outbound_credentials(admin_client, org):
+    outbound_credentials_set(organization=org, username="ats-key-123", password="")
+    row = IntegrationSettings.objects.get(organization=org)
+    url = f"/admin/integrations/integrationsettings/{row.pk}/change/"
+    form = {"ashby_base_url": "https://api.ashbyhq.com"}
+
+    assert admin_client.post(url, form).status_code == 302
+    assert outbound_credentials_get(organization=org) == ("ats-key-123", "")
+
+    assert admin_client.post(url, {**form, "clear_outbound_credentials": "on"}).status_code == 302
+    assert outbound_credentials_get(organization=org) is None
 
 
 def test_set_outbound_credentials_command(org):

@@ -84,7 +84,21 @@ def interviews_expire_overdue(now: datetime | None = None) -> int:
     return expired
 
 
+def _storable(text: str) -> bool:
+    # NUL and unpaired surrogates cannot be stored (PostgreSQL) or rendered (UTF-8 pages).
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _clean_value(test: Test, questions: dict[str, Question], key: str, value):
+    texts = value if isinstance(value, list) else [value]
+    if not all(_storable(text) for text in texts if isinstance(text, str)):
+        raise AnswerInvalid(key, "must not contain NUL characters or unpaired surrogates")
     if test.kind == Test.Kind.QUIZ:
         question = questions.get(key)
         if question is None:

@@ -5,14 +5,15 @@ is off for these endpoints: an expired CSRF cookie must never cost a candidate a
 """
 
 import contextlib
-import json
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+
+from mariohr.json_safety import UnsafeJSON, json_loads_safe
 
 from . import candidate_services as candidate
 from .models import Interview, Question, Test
@@ -147,9 +148,18 @@ def save_answers(request, token: str):
     if interview is None:
         return _json_error(404, "not_found", "This link is not valid.")
     try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, RequestDataTooBig):
-        return _json_error(400, "invalid_json", "The body must be a JSON object.", field="body")
+        raw = request.body
+    except RequestDataTooBig:
+        return _json_error(
+            413,
+            "payload_too_large",
+            "The answers are too large to save; shorten them and try again.",
+            field="body",
+        )
+    try:
+        body = json_loads_safe(raw or b"{}")
+    except UnsafeJSON as problem:
+        return _json_error(400, "invalid_json", problem.message, field=problem.field or "body")
     if not isinstance(body, dict):
         return _json_error(400, "invalid_json", "The body must be a JSON object.", field="body")
     try:
@@ -168,17 +178,28 @@ def save_answers(request, token: str):
     return JsonResponse({"saved_at": iso(saved_at)})
 
 
-def _answers_from_form(request, interview: Interview) -> dict:
+def _answers_from_form(form, interview: Interview) -> dict:
     if interview.test.kind != Test.Kind.QUIZ:
-        return {key: request.POST[key] for key in candidate.REVIEW_FIELDS if key in request.POST}
+        return {key: form[key] for key in candidate.REVIEW_FIELDS if key in form}
     answers = {}
     for question in interview.test.questions.all():
         key = question.answer_key
         if question.kind == Question.Kind.MULTIPLE:
-            answers[key] = request.POST.getlist(key)
+            answers[key] = form.getlist(key)
         else:
-            answers[key] = request.POST.get(key, "")
+            answers[key] = form.get(key, "")
     return answers
+
+
+def _submit_problem(request, interview, *, heading: str, message: str, status: int):
+    response = render(
+        request,
+        "assessments/candidate/status.html",
+        {"interview": interview, "heading": heading, "message": message, "back": True},
+        status=status,
+    )
+    response["Cache-Control"] = NO_STORE
+    return response
 
 
 @csrf_exempt
@@ -197,24 +218,33 @@ def submit(request, token: str):
             else None,
         )
     try:
+        # Read once: after a failed multipart read Django hands out an empty form, not the error.
+        form = request.POST
+    except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+        return _submit_problem(
+            request,
+            interview,
+            heading="Your answers are too large to submit",
+            message="The submitted form was larger (or had more fields) than this site "
+            "accepts, so nothing was changed: the answers saved automatically while you worked "
+            "are kept, and nothing saved was lost. Go back to the test, shorten your longest "
+            "answers and submit again.",
+            status=413,
+        )
+    try:
         candidate.interview_candidate_submit(
             interview=interview,
-            answers=_answers_from_form(request, interview),
-            automatic=request.POST.get("automatic") == "1",
+            answers=_answers_from_form(form, interview),
+            automatic=form.get("automatic") == "1",
         )
     except candidate.AnswerInvalid as error:
-        response = render(
+        return _submit_problem(
             request,
-            "assessments/candidate/status.html",
-            {
-                "interview": interview,
-                "heading": "Your answers could not be submitted",
-                "message": f"{error.field} {error.problem}. Go back, check it and submit again.",
-                "back": True,
-            },
+            interview,
+            heading="Your answers could not be submitted",
+            message=f"{error.field} {error.problem}. Go back, check it and submit again.",
             status=400,
         )
-        return response
     except (candidate.NotAcceptingAnswers, candidate.IllegalTransition):
         interview = candidate.interview_expire_if_overdue(interview=_reload(interview))
         return _status_page(request, interview)
@@ -235,3 +265,13 @@ def starter_archive(request, token: str):
     return FileResponse(
         archive.open("rb"), as_attachment=True, filename=archive.name.rsplit("/", 1)[-1]
     )
+
+
+def bad_request(request, exception=None):
+    """The site's 400 page (``handler400``): a request Django could not read (too large,
+    too many fields, malformed form data). JSON for API callers, a page for people."""
+    message = "The request could not be read. Go back and try again."
+    accepts_json = "application/json" in request.headers.get("Accept", "")
+    if request.path.startswith(("/api/", "/recordings/")) or accepts_json:
+        return JsonResponse({"error": "bad_request", "message": message}, status=400)
+    return render(request, "errors/400.html", status=400)

@@ -1,0 +1,153 @@
+# ruff: noqa: F811 - fixtures imported from tests.candidate_factories
+"""The candidate's pages refuse what would break them later, over real HTTP requests:
+unstorable text and oversized or over-deep bodies."""
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+
+from assessments.models import Answer, Interview
+from tests.candidate_factories import (  # noqa: F401
+    page_url,
+    sent_interview,
+)
+
+S = Interview.Status
+FORM = "application/x-www-form-urlencoded"
+
+
+def started(client, interview):
+    assert client.post(page_url(interview, "/start")).status_code == 302
+    interview.refresh_from_db()
+    return interview
+
+
+def post_raw(client, interview, raw: str | bytes):
+    return client.post(page_url(interview, "/answers"), data=raw, content_type="application/json")
+
+
+def save(client, interview, answers):
+    return post_raw(client, interview, json.dumps({"answers": answers}))
+
+
+def submit_form(client, interview, fields):
+    return client.post(
+        page_url(interview, "/submit"), data=urlencode(fields, doseq=True), content_type=FORM
+    )
+
+
+def pages_still_render(client, admin_client, interview):
+    assert client.get(page_url(interview)).status_code == 200
+    assert client.get(f"/api/report/{interview.partner_interview_id}").status_code == 200
+    admin = admin_client.get(f"/admin/assessments/interview/{interview.pk}/change/")
+    assert admin.status_code == 200
+
+
+# 1. Unstorable JSON
+
+
+@pytest.mark.parametrize(
+    "raw", [r'{"answers":{"notes":"hi \ud800"}}', r'{"answers":{"notes":"a\u0000b"}}']
+)
+def test_candidate_save_refuses_unstorable_text_naming_the_field(
+    client, admin_client, sent_interview, raw
+):
+    interview = started(client, sent_interview())
+    response = post_raw(client, interview, raw)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["error"] == "invalid_json"
+    assert body["field"] == "answers.notes"
+    assert not Answer.objects.filter(interview=interview).exists()
+    pages_still_render(client, admin_client, interview)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"answers":' * 40 + "{}" + "}" * 40,
+        '{"answers":{"notes":NaN}}',
+        '{"answers":{"notes":1e999}}',
+        b'{"answers":{"notes":"\xff"}}',
+    ],
+    ids=["100000-deep", "40-deep", "nan", "overflow", "not-utf8"],
+)
+def test_candidate_save_refuses_malformed_or_too_deep_json_as_400(client, sent_interview, raw):
+    interview = started(client, sent_interview())
+    response = post_raw(client, interview, raw)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"] == "invalid_json"
+    assert response.json()["field"] == "body"
+
+
+def test_candidate_submit_form_refuses_a_nul_character(client, admin_client, sent_interview):
+    interview = started(client, sent_interview())
+    save(client, interview, {"notes": "kept"})
+    response = submit_form(client, interview, {"notes": "bad\x00text"})
+    assert response.status_code == 400
+    assert "notes must not contain NUL characters" in response.content.decode()
+    interview.refresh_from_db()
+    assert interview.status == S.IN_PROGRESS
+    assert Answer.objects.get(interview=interview, key="notes").value == "kept"
+    pages_still_render(client, admin_client, interview)
+
+
+# 2. Oversized bodies
+
+
+def test_candidate_oversized_autosave_is_413_json(client, sent_interview, settings):
+    interview = started(client, sent_interview())
+    notes = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    response = save(client, interview, {"notes": notes})
+    assert response.status_code == 413
+    assert response.json()["error"] == "payload_too_large"
+    assert not Answer.objects.filter(interview=interview).exists()
+
+
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+def test_candidate_oversized_submit_is_a_413_page_and_keeps_saved_answers(
+    client, sent_interview, settings, encoding
+):
+    interview = started(client, sent_interview())
+    save(client, interview, {"notes": "saved before"})
+    fields = {"notes": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
+    if encoding == "urlencoded":
+        response = submit_form(client, interview, fields)
+    else:
+        response = client.post(page_url(interview, "/submit"), fields)
+    assert response.status_code == 413
+    html = response.content.decode()
+    assert "too large to submit" in html
+    assert "nothing saved was lost" in html
+    assert "Back to the test" in html
+    interview.refresh_from_db()
+    assert interview.status == S.IN_PROGRESS
+    assert Answer.objects.get(interview=interview, key="notes").value == "saved before"
+
+
+def test_candidate_submit_with_too_many_fields_is_a_413_page(client, sent_interview, settings):
+    interview = started(client, sent_interview())
+    save(client, interview, {"notes": "saved before"})
+    fields = [(f"f{i}", "1") for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)]
+    response = submit_form(client, interview, fields)
+    assert response.status_code == 413
+    assert "nothing saved was lost" in response.content.decode()
+    interview.refresh_from_db()
+    assert interview.status == S.IN_PROGRESS
+
+
+def test_site_400_page_is_friendly(client, db, settings):
+    # A form too big to read on a page that is not the candidate's submit: the site's 400.
+    fields = [(f"f{i}", "1") for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)]
+    response = client.post("/admin/login/", data=urlencode(fields), content_type=FORM)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Request not understood" in html
+    assert "MarioHR" in html  # the site's own layout, not Django's bare page
+    api = client.post(
+        "/admin/login/", data=urlencode(fields), content_type=FORM, HTTP_ACCEPT="application/json"
+    )
+    assert api.status_code == 400
+    assert api.json()["error"] == "bad_request"

@@ -43,6 +43,9 @@ STATUS_PAGES = {
     ),
 }
 NO_STORE = "no-store"
+# The take page lists every question it shows under this name; a submit overwrites only
+# those answers, so an empty or foreign form never wipes what autosave stored.
+ANSWERED_KEYS = "answered_keys"
 
 
 def _status_page(request, interview, *, heading=None, message=None, status=None):
@@ -179,15 +182,20 @@ def save_answers(request, token: str):
 
 
 def _answers_from_form(form, interview: Interview) -> dict:
+    """The answers a submitted form changes. A quiz question listed in ``answered_keys`` takes
+    the form's value, blank included (an unticked box sends nothing); any other question
+    changes only when the form carries a non-empty value for it, so a form without the list
+    (an empty POST, a page from an older release) never blanks an autosaved answer."""
     if interview.test.kind != Test.Kind.QUIZ:
         return {key: form[key] for key in candidate.REVIEW_FIELDS if key in form}
+    listed = set(form.getlist(ANSWERED_KEYS))
     answers = {}
     for question in interview.test.questions.all():
         key = question.answer_key
-        if question.kind == Question.Kind.MULTIPLE:
-            answers[key] = form.getlist(key)
-        else:
-            answers[key] = form.get(key, "")
+        multiple = question.kind == Question.Kind.MULTIPLE
+        value = form.getlist(key) if multiple else form.get(key, "")
+        if key in listed or value:
+            answers[key] = value
     return answers
 
 

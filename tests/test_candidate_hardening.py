@@ -1,6 +1,6 @@
 # ruff: noqa: F811 - fixtures imported from tests.candidate_factories
 """The candidate's pages refuse what would break them later, over real HTTP requests:
-unstorable text and oversized or over-deep bodies."""
+unstorable text, oversized or over-deep bodies, a form that would wipe autosaved answers."""
 
 import json
 from urllib.parse import urlencode
@@ -9,12 +9,15 @@ import pytest
 
 from assessments.models import Answer, Interview
 from tests.candidate_factories import (  # noqa: F401
+    correct_answer,
     page_url,
+    quiz_questions,
     sent_interview,
 )
 
 S = Interview.Status
 FORM = "application/x-www-form-urlencoded"
+QUIZ = "python-fundamentals-quiz"
 
 
 def started(client, interview):
@@ -151,3 +154,59 @@ def test_site_400_page_is_friendly(client, db, settings):
     )
     assert api.status_code == 400
     assert api.json()["error"] == "bad_request"
+
+
+# 3. A submit never wipes what autosave stored
+
+
+def test_candidate_empty_quiz_submit_keeps_and_scores_autosaved_answers(client, sent_interview):
+    interview = started(client, sent_interview(QUIZ))
+    short = next(q for q in quiz_questions(interview) if q.kind == "short")
+    assert save(client, interview, {short.answer_key: correct_answer(short)}).status_code == 200
+    response = client.post(page_url(interview, "/submit"), data="", content_type=FORM)
+    assert response.status_code == 302
+    interview.refresh_from_db()
+    assert interview.status == S.COMPLETE
+    assert Answer.objects.get(interview=interview, key=short.answer_key).value == correct_answer(
+        short
+    )
+    assert interview.score == short.points
+
+
+def test_candidate_quiz_submit_changes_only_the_listed_questions(client, sent_interview):
+    interview = started(client, sent_interview(QUIZ))
+    questions = quiz_questions(interview)
+    first, second = questions[0], questions[1]
+    save(
+        client,
+        interview,
+        {first.answer_key: correct_answer(first), second.answer_key: correct_answer(second)},
+    )
+    # The page listed only the first question and the candidate cleared it.
+    response = submit_form(client, interview, {"answered_keys": [first.answer_key]})
+    assert response.status_code == 302
+    saved = dict(Answer.objects.filter(interview=interview).values_list("key", "value"))
+    assert saved[first.answer_key] in ("", [])
+    assert saved[second.answer_key] == correct_answer(second)
+
+
+def test_candidate_take_page_lists_every_question_in_the_form(client, sent_interview):
+    interview = started(client, sent_interview(QUIZ))
+    html = client.get(page_url(interview)).content.decode()
+    form = html[html.index('id="answers-form"') : html.index("</form>")]
+    for question in quiz_questions(interview):
+        assert f'name="answered_keys" value="{question.answer_key}"' in form
+
+
+def test_candidate_full_page_form_still_submits_every_answer(client, sent_interview):
+    interview = started(client, sent_interview(QUIZ))
+    questions = quiz_questions(interview)
+    fields = [("answered_keys", q.answer_key) for q in questions]
+    for question in questions:
+        answer = correct_answer(question)
+        fields += [
+            (question.answer_key, a) for a in ([answer] if isinstance(answer, str) else answer)
+        ]
+    assert submit_form(client, interview, fields).status_code == 302
+    interview.refresh_from_db()
+    assert interview.score == interview.max_score

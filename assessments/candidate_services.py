@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Answer, Interview, InterviewEvent, Question, Test
+from .recordings.models import Recording, RecordingPolicy
 from .scoring_services import interview_quiz_score
 from .services import IllegalTransition, interview_expire, interview_submit
 
@@ -30,6 +31,14 @@ class NotAcceptingAnswers(Exception):
     def __init__(self, interview: Interview):
         self.interview = interview
         super().__init__(f"Interview {interview.partner_interview_id} is {interview.status}.")
+
+
+class RecordingConsentMissing(Exception):
+    """The test requires a session recording and the candidate has not consented to it."""
+
+    def __init__(self, interview: Interview):
+        self.interview = interview
+        super().__init__(f"Interview {interview.partner_interview_id} needs recording consent.")
 
 
 def grace() -> timedelta:
@@ -84,6 +93,19 @@ def interviews_expire_overdue(now: datetime | None = None) -> int:
     return expired
 
 
+def recording_consent_missing(interview: Interview) -> bool:
+    """True when the test requires a recording and consent to it was not given (yet)."""
+    # Imported here: the recordings services import this module.
+    from .recordings.services import policy_for
+
+    policy = policy_for(interview.test)
+    if policy is None or policy.mode != RecordingPolicy.Mode.REQUIRED:
+        return False
+    return not Recording.objects.filter(
+        interview=interview, consent=Recording.Consent.GIVEN
+    ).exists()
+
+
 def _storable(text: str) -> bool:
     # NUL and unpaired surrogates cannot be stored (PostgreSQL) or rendered (UTF-8 pages).
     if "\x00" in text:
@@ -126,7 +148,9 @@ def _clean_value(test: Test, questions: dict[str, Question], key: str, value):
 
 
 def answers_save(*, interview: Interview, answers: dict) -> datetime:
-    """Validate and store answers; returns when they were saved. All or nothing."""
+    """Validate and store answers; returns when they were saved. All or nothing.
+
+    Refused (``RecordingConsentMissing``) while a required session recording lacks consent."""
     if not isinstance(answers, dict):
         raise AnswerInvalid("answers", "must be an object mapping questions to answers")
     questions = {q.answer_key: q for q in interview.test.questions.all()}
@@ -138,6 +162,8 @@ def answers_save(*, interview: Interview, answers: dict) -> datetime:
         locked = Interview.objects.select_for_update().get(pk=interview.pk)
         if locked.status != S.IN_PROGRESS or interview_is_overdue(locked, now):
             raise NotAcceptingAnswers(locked)
+        if recording_consent_missing(locked):
+            raise RecordingConsentMissing(locked)
         stored = dict(locked.answers.values_list("key", "value"))
         changed = sorted(key for key, value in cleaned.items() if stored.get(key) != value)
         for key in changed:
@@ -174,6 +200,8 @@ def interview_candidate_submit(
         locked = Interview.objects.select_for_update().get(pk=interview.pk)
         if locked.status == S.IN_PROGRESS and interview_is_overdue(locked):
             raise NotAcceptingAnswers(locked)
+        if locked.status == S.IN_PROGRESS and recording_consent_missing(locked):
+            raise RecordingConsentMissing(locked)
         if locked.test.kind == Test.Kind.QUIZ:
             return interview_quiz_score(interview=locked, automatic=automatic)
         return interview_submit(interview=locked, automatic=automatic)

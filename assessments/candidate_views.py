@@ -46,6 +46,12 @@ NO_STORE = "no-store"
 # The take page lists every question it shows under this name; a submit overwrites only
 # those answers, so an empty or foreign form never wipes what autosave stored.
 ANSWERED_KEYS = "answered_keys"
+RECORDING_REQUIRED_MESSAGE = (
+    "This test requires a camera and microphone recording, and it has not been started. "
+    "Go back to the test, press \u201cI agree: start recording\u201d and allow camera and "
+    "microphone access; then your answers are saved and you can submit. "
+    "Answers saved so far are kept."
+)
 
 
 def _status_page(request, interview, *, heading=None, message=None, status=None):
@@ -169,6 +175,10 @@ def save_answers(request, token: str):
         saved_at = candidate.answers_save(interview=interview, answers=body.get("answers", {}))
     except candidate.AnswerInvalid as error:
         return _json_error(400, "invalid_answer", error.problem, field=error.field)
+    except candidate.RecordingConsentMissing:
+        return _json_error(
+            409, "recording_required", RECORDING_REQUIRED_MESSAGE, status=S.IN_PROGRESS
+        )
     except candidate.NotAcceptingAnswers as error:
         current = candidate.interview_expire_if_overdue(interview=error.interview)
         code = 410 if current.status in (S.EXPIRED, S.CANCELLED) else 409
@@ -252,6 +262,14 @@ def submit(request, token: str):
             heading="Your answers could not be submitted",
             message=f"{error.field} {error.problem}. Go back, check it and submit again.",
             status=400,
+        )
+    except candidate.RecordingConsentMissing:
+        return _submit_problem(
+            request,
+            interview,
+            heading="This test requires a recording",
+            message=RECORDING_REQUIRED_MESSAGE,
+            status=409,
         )
     except (candidate.NotAcceptingAnswers, candidate.IllegalTransition):
         interview = candidate.interview_expire_if_overdue(interview=_reload(interview))

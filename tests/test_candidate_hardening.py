@@ -1,6 +1,7 @@
 # ruff: noqa: F811 - fixtures imported from tests.candidate_factories
 """The candidate's pages refuse what would break them later, over real HTTP requests:
-unstorable text, oversized or over-deep bodies, a form that would wipe autosaved answers."""
+unstorable text, oversized or over-deep bodies, a form that would wipe autosaved answers,
+and answers on a test whose required recording has no consent."""
 
 import json
 from urllib.parse import urlencode
@@ -8,6 +9,7 @@ from urllib.parse import urlencode
 import pytest
 
 from assessments.models import Answer, Interview
+from assessments.recordings.models import Recording, RecordingPolicy
 from tests.candidate_factories import (  # noqa: F401
     correct_answer,
     page_url,
@@ -210,3 +212,72 @@ def test_candidate_full_page_form_still_submits_every_answer(client, sent_interv
     assert submit_form(client, interview, fields).status_code == 302
     interview.refresh_from_db()
     assert interview.score == interview.max_score
+
+
+# 4. A required recording is enforced by the server
+
+
+@pytest.fixture
+def recorded(sent_interview):
+    def make(mode, partner_test_id="py-fastapi-review"):
+        interview = sent_interview(partner_test_id)
+        RecordingPolicy.objects.update_or_create(test=interview.test, defaults={"mode": mode})
+        return interview
+
+    return make
+
+
+def consent(client, interview, value):
+    response = client.post(
+        f"/recordings/{interview.candidate_token}/consent",
+        data=json.dumps({"consent": value}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return response
+
+
+def test_candidate_required_recording_refuses_answers_until_consent(client, recorded):
+    interview = started(client, recorded(RecordingPolicy.Mode.REQUIRED))
+    response = save(client, interview, {"notes": "before consent"})
+    assert response.status_code == 409
+    assert response.json()["error"] == "recording_required"
+    assert "camera and microphone" in response.json()["message"]
+    consent(client, interview, "declined")
+    assert save(client, interview, {"notes": "after declining"}).status_code == 409
+    assert not Answer.objects.filter(interview=interview).exists()
+
+    consent(client, interview, "given")
+    assert Recording.objects.get(interview=interview).consent == Recording.Consent.GIVEN
+    assert save(client, interview, {"notes": "with consent"}).status_code == 200
+    assert submit_form(client, interview, {"notes": "final"}).status_code == 302
+    interview.refresh_from_db()
+    assert interview.status == S.SUBMITTED
+    assert Answer.objects.get(interview=interview, key="notes").value == "final"
+
+
+@pytest.mark.parametrize("automatic", ["0", "1"])
+def test_candidate_required_recording_refuses_submit_with_a_clear_page(client, recorded, automatic):
+    interview = started(client, recorded(RecordingPolicy.Mode.REQUIRED, QUIZ))
+    response = submit_form(client, interview, {"automatic": automatic})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "This test requires a recording" in html
+    assert "camera and microphone" in html
+    assert "I agree: start recording" in html
+    assert "Back to the test" in html
+    interview.refresh_from_db()
+    assert interview.status == S.IN_PROGRESS
+    assert not interview.events.filter(kind="submitted").exists()
+
+
+@pytest.mark.parametrize("mode", [RecordingPolicy.Mode.OPTIONAL, RecordingPolicy.Mode.OFF, None])
+def test_candidate_optional_or_no_recording_needs_no_consent(client, recorded, mode):
+    interview = recorded(RecordingPolicy.Mode.OFF) if mode is None else recorded(mode)
+    if mode is None:
+        RecordingPolicy.objects.filter(test=interview.test).delete()
+    interview = started(client, interview)
+    assert save(client, interview, {"notes": "no consent asked"}).status_code == 200
+    assert submit_form(client, interview, {"notes": "done"}).status_code == 302
+    interview.refresh_from_db()
+    assert interview.status == S.SUBMITTED

@@ -75,9 +75,22 @@
         if (response.ok) {
           setStatus("All answers saved at " + clock(body.saved_at));
           keepDraft();
+        } else if (body.error === "recording_required") {
+          // Kept on this device; saved once the recording runs (consent reaches the server).
+          dirty = true;
+          keepDraft();
+          setStatus("Not saved yet: start the session recording first. Your answers are kept on this device.");
+          clearTimeout(retryTimer);
+          retryTimer = setTimeout(save, 5000);
         } else if (response.status === 409 || response.status === 410) {
           setStatus(body.message || "This test no longer accepts answers.");
           window.location.reload();
+        } else if (response.status === 400 || response.status === 413) {
+          // Sending the same answers again would fail the same way: wait for the next edit.
+          dirty = true;
+          keepDraft();
+          var problem = body.error === "invalid_answer" && body.field ? body.field + " " + body.message : body.message;
+          setStatus("Not saved: " + (problem || "the answers were refused").replace(/\.$/, "") + ". Your answers are kept on this device.");
         } else {
           dirty = true;
           setStatus("Not saved: " + (body.message || "server error") + ". Retrying…");

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from .models import Interview, ScoreLine
-from .scoring import LineScore, quiz_lines
+from .scoring import CENT, LineScore, quiz_lines
 from .services import IllegalTransition, interview_score
 
 S = Interview.Status
@@ -79,6 +79,9 @@ def interview_review_score(
             errors[field] = f"Give points for '{criterion.title}'."
         elif not (0 <= entry.points <= criterion.max_points):
             errors[field] = f"Points must be between 0 and {criterion.max_points}."
+        elif entry.points != entry.points.quantize(CENT):
+            # Stored with two decimals; more would make the total disagree with the lines.
+            errors[field] = "Use at most two decimals."
     unknown = set(scores) - {criterion.pk for criterion in criteria}
     if unknown:
         errors["criteria"] = f"Unknown criteria: {sorted(unknown)}."

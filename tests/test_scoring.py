@@ -126,7 +126,7 @@ def test_review_score_totals_breakdown_and_records_reviewer(sent_interview, revi
     )
 
 
-@pytest.mark.parametrize("bad", ["-1", "30.01"])
+@pytest.mark.parametrize("bad", ["-1", "30.01", "0.015", "1.001"])
 def test_review_score_outside_range_is_refused_naming_the_criterion(sent_interview, reviewer, bad):
     interview = submitted(sent_interview)
     scores = rubric_scores(interview)
@@ -138,6 +138,16 @@ def test_review_score_outside_range_is_refused_naming_the_criterion(sent_intervi
     interview.refresh_from_db()
     assert interview.status == Interview.Status.SUBMITTED
     assert not interview.score_lines.exists()
+
+
+def test_review_score_total_always_equals_the_sum_of_the_stored_lines(sent_interview, reviewer):
+    interview = submitted(sent_interview)
+    scored = interview_review_score(
+        interview=interview,
+        scores=rubric_scores(interview, ["0.01", "0.02", "1.10", "2", "3.33"]),
+        reviewer=reviewer,
+    )
+    assert scored.score == sum(line.points for line in scored.score_lines.all())
 
 
 def test_review_score_requires_every_criterion(sent_interview, reviewer):

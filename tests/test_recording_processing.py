@@ -384,7 +384,8 @@ def test_a_real_worker_processes_the_recording_after_submit(
 
     var = tmp_path / "var"
     queue, processed = var / "broker" / "queue", var / "broker" / "processed"
-    for folder in (queue, processed):
+    control = var / "broker" / "control"
+    for folder in (queue, processed, control):
         folder.mkdir(parents=True)
     settings.STORAGES = {
         **settings.STORAGES,
@@ -402,6 +403,8 @@ def test_a_real_worker_processes_the_recording_after_submit(
         "data_folder_in": str(queue),
         "data_folder_out": str(queue),
         "processed_folder": str(processed),
+        # Or kombu writes ./control/ in the directory the tests run from.
+        "control_folder": str(control),
         "store_processed": False,
     }
     try:

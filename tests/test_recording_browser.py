@@ -117,6 +117,8 @@ def open_and_start(page, link):
     page.goto(link)
     page.get_by_role("button", name="Start the test").click()
     expect(page.get_by_role("heading", name="Session recording")).to_be_visible()
+    # recorder.js is deferred: click its buttons only once it has wired them.
+    page.wait_for_selector("#recording-capture[data-ready]", state="attached")
 
 
 def recorder(page) -> dict:

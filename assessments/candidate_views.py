@@ -291,13 +291,3 @@ def starter_archive(request, token: str):
     return FileResponse(
         archive.open("rb"), as_attachment=True, filename=archive.name.rsplit("/", 1)[-1]
     )
-
-
-def bad_request(request, exception=None):
-    """The site's 400 page (``handler400``): a request Django could not read (too large,
-    too many fields, malformed form data). JSON for API callers, a page for people."""
-    message = "The request could not be read. Go back and try again."
-    accepts_json = "application/json" in request.headers.get("Accept", "")
-    if request.path.startswith(("/api/", "/recordings/")) or accepts_json:
-        return JsonResponse({"error": "bad_request", "message": message}, status=400)
-    return render(request, "errors/400.html", status=400)

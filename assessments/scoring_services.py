@@ -79,7 +79,7 @@ def interview_review_score(
             errors[field] = f"Give points for '{criterion.title}'."
         elif not (0 <= entry.points <= criterion.max_points):
             errors[field] = f"Points must be between 0 and {criterion.max_points}."
-        elif entry.points != entry.points.quantize(CENT):
+        elif Decimal(str(entry.points)) != Decimal(str(entry.points)).quantize(CENT):
             # Stored with two decimals; more would make the total disagree with the lines.
             errors[field] = "Use at most two decimals."
     unknown = set(scores) - {criterion.pk for criterion in criteria}

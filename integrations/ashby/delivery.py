@@ -74,11 +74,7 @@ def ashby_update_build(delivery: Delivery) -> kinds.OutboundRequest:
     interview = Interview.objects.select_related("candidate", "test", "organization").get(
         pk=delivery.interview_id
     )
-    newer_delivered = Delivery.objects.filter(
-        kind=KIND, interview_id=delivery.interview_id, pk__gt=delivery.pk,
-        status=Delivery.Status.SUCCEEDED,
-    )  # fmt: skip
-    if delivery.pk and newer_delivered.exists():
+    if delivery.pk and _newer_update_delivered(delivery):
         raise kinds.Superseded(
             "a newer assessment.update was delivered; Ashby accepts only newer timestamps "
             "(use Replay to send the current state)."
@@ -104,6 +100,15 @@ def ashby_update_build(delivery: Delivery) -> kinds.OutboundRequest:
             "User-Agent": f"MarioHR/1.0 (+{settings.MARIOHR_BASE_URL})",
         },
     )
+
+
+def _newer_update_delivered(delivery: Delivery) -> bool:
+    return Delivery.objects.filter(
+        kind=KIND,
+        interview_id=delivery.interview_id,
+        pk__gt=delivery.pk,
+        status=Delivery.Status.SUCCEEDED,
+    ).exists()
 
 
 def ashby_update_interpret(delivery, status_code, headers, body: bytes):

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mariohr.json_safety import storable
+
 from .models import Answer, Interview, InterviewEvent, Question, Test
 from .recordings.models import Recording, RecordingPolicy
 from .scoring_services import interview_quiz_score
@@ -106,20 +108,10 @@ def recording_consent_missing(interview: Interview) -> bool:
     ).exists()
 
 
-def _storable(text: str) -> bool:
-    # NUL and unpaired surrogates cannot be stored (PostgreSQL) or rendered (UTF-8 pages).
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _clean_value(test: Test, questions: dict[str, Question], key: str, value):
     texts = value if isinstance(value, list) else [value]
-    if not all(_storable(text) for text in texts if isinstance(text, str)):
+    # NUL and unpaired surrogates cannot be stored (PostgreSQL) or rendered (UTF-8 pages).
+    if not all(storable(text) for text in texts if isinstance(text, str)):
         raise AnswerInvalid(key, "must not contain NUL characters or unpaired surrogates")
     if test.kind == Test.Kind.QUIZ:
         question = questions.get(key)

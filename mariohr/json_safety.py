@@ -65,11 +65,11 @@ def _unstorable_string_path(data) -> str | None:
     pending = [(data, "")]
     while pending:
         value, path = pending.pop()
-        if isinstance(value, str) and not _storable(value):
+        if isinstance(value, str) and not storable(value):
             return path or "body"
         if isinstance(value, dict):
             for key, item in value.items():
-                if not _storable(key):
+                if not storable(key):
                     return path or "body"
                 pending.append((item, f"{path}.{key}" if path else key))
         elif isinstance(value, list):
@@ -77,7 +77,8 @@ def _unstorable_string_path(data) -> str | None:
     return None
 
 
-def _storable(text: str) -> bool:
+def storable(text: str) -> bool:
+    """False for text no database column or UTF-8 page can hold (NUL, lone surrogates)."""
     if "\x00" in text:
         return False
     try:

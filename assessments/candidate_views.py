@@ -58,14 +58,20 @@ def _status_page(request, interview, *, heading=None, message=None, status=None)
     get_code, post_code, default_heading, default_message = STATUS_PAGES[interview.status]
     if status is None:
         status = post_code if request.method == "POST" else get_code
+    return _page(
+        request,
+        interview,
+        heading=heading or default_heading,
+        message=message or default_message,
+        status=status,
+    )
+
+
+def _page(request, interview, *, heading: str, message: str, status: int, back=False):
     response = render(
         request,
         "assessments/candidate/status.html",
-        {
-            "interview": interview,
-            "heading": heading or default_heading,
-            "message": message or default_message,
-        },
+        {"interview": interview, "heading": heading, "message": message, "back": back},
         status=status,
     )
     response["Cache-Control"] = NO_STORE
@@ -209,17 +215,6 @@ def _answers_from_form(form, interview: Interview) -> dict:
     return answers
 
 
-def _submit_problem(request, interview, *, heading: str, message: str, status: int):
-    response = render(
-        request,
-        "assessments/candidate/status.html",
-        {"interview": interview, "heading": heading, "message": message, "back": True},
-        status=status,
-    )
-    response["Cache-Control"] = NO_STORE
-    return response
-
-
 @csrf_exempt
 @require_POST
 def submit(request, token: str):
@@ -239,9 +234,10 @@ def submit(request, token: str):
         # Read once: after a failed multipart read Django hands out an empty form, not the error.
         form = request.POST
     except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
-        return _submit_problem(
+        return _page(
             request,
             interview,
+            back=True,
             heading="Your answers are too large to submit",
             message="The submitted form was larger (or had more fields) than this site "
             "accepts, so nothing was changed: the answers saved automatically while you worked "
@@ -256,17 +252,19 @@ def submit(request, token: str):
             automatic=form.get("automatic") == "1",
         )
     except candidate.AnswerInvalid as error:
-        return _submit_problem(
+        return _page(
             request,
             interview,
+            back=True,
             heading="Your answers could not be submitted",
             message=f"{error.field} {error.problem}. Go back, check it and submit again.",
             status=400,
         )
     except candidate.RecordingConsentMissing:
-        return _submit_problem(
+        return _page(
             request,
             interview,
+            back=True,
             heading="This test requires a recording",
             message=RECORDING_REQUIRED_MESSAGE,
             status=409,

@@ -16,6 +16,6 @@ urlpatterns = [
     path("", assessment_views.home, name="home"),
 ]
 
-handler400 = "assessments.views.bad_request"
-handler404 = "assessments.views.not_found"
-handler500 = "assessments.views.server_error"
+handler400 = "mariohr.error_views.bad_request"
+handler404 = "mariohr.error_views.not_found"
+handler500 = "mariohr.error_views.server_error"

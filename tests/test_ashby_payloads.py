@@ -116,7 +116,9 @@ def test_contract_checker_rejects_violations():
     )
 
 
-def test_complete_update_carries_the_rubric_breakdown(org):
+def reviewed_ashby_interview(points_for) -> Interview:
+    """The demo's py-fastapi-review, started through Ashby, submitted and scored by a reviewer
+    with ``points_for(criterion)`` on each rubric line."""
     from assessments.demo import demo_organization_seed
     from assessments.scoring_services import CriterionScore, interview_review_score
 
@@ -129,9 +131,13 @@ def test_complete_update_carries_the_rubric_breakdown(org):
         source=Interview.Source.ASHBY,
     )
     interview = services.interview_submit(interview=services.interview_start(interview=interview))
-    criteria = list(test.criteria.all())
-    scores = {c.pk: CriterionScore(points=c.max_points - 1, comment="ok") for c in criteria}
-    interview = interview_review_score(interview=interview, scores=scores, reviewer=None)
+    scores = {c.pk: CriterionScore(points=points_for(c), comment="ok") for c in test.criteria.all()}
+    return interview_review_score(interview=interview, scores=scores, reviewer=None)
+
+
+def test_complete_update_carries_the_rubric_breakdown(org):
+    interview = reviewed_ashby_interview(lambda criterion: criterion.max_points - 1)
+    criteria = list(interview.test.criteria.all())
     payload = assessment_update_payload(interview, event(interview))
     assert contract_violations(payload) == []
     breakdown = [f for f in payload["metadata"] if f["identifier"].startswith("criterion-")]

@@ -23,6 +23,7 @@ from integrations.delivery.models import Delivery
 from integrations.delivery.services import delivery_replay, delivery_retry_now
 from tests import test_ashby_updates as updates
 from tests.test_ashby_api import start_body
+from tests.test_ashby_payloads import reviewed_ashby_interview
 from tests.test_ashby_updates import CANCEL, START, send_all_due, start
 
 tls_ca, ca_file = updates.tls_ca, updates.ca_file
@@ -146,20 +147,7 @@ def test_the_ashby_key_is_stored_trimmed(org):
 
 
 def test_only_the_complete_update_carries_the_breakdown(org):
-    from assessments.demo import demo_organization_seed
-    from assessments.scoring_services import CriterionScore, interview_review_score
-
-    demo = demo_organization_seed()
-    test = demo.enabled_tests.get(partner_test_id="py-fastapi-review")
-    interview, _ = lifecycle.interview_send(
-        organization=demo,
-        test=test,
-        candidate=lifecycle.CandidateData(first_name="A", last_name="L", email="a@example.com"),
-        source=Interview.Source.ASHBY,
-    )
-    interview = lifecycle.interview_submit(interview=lifecycle.interview_start(interview=interview))
-    scores = {c.pk: CriterionScore(points=1, comment="ok") for c in test.criteria.all()}
-    interview = interview_review_score(interview=interview, scores=scores, reviewer=None)
+    interview = reviewed_ashby_interview(lambda criterion: 1)
 
     def payload(status):
         return assessment_update_payload(interview, {"status": status, "timestamp": 1})

@@ -74,7 +74,9 @@ def ashby_update_build(delivery: Delivery) -> kinds.OutboundRequest:
     interview = Interview.objects.select_related("candidate", "test", "organization").get(
         pk=delivery.interview_id
     )
-    if delivery.pk and _newer_update_delivered(delivery):
+    # Only a delivery that already ran out (and was revived by Retry now) can be overtaken:
+    # until then the ordering key holds every later update back.
+    if delivery.attempt_count and _newer_update_delivered(delivery):
         raise kinds.Superseded(
             "a newer assessment.update was delivered; Ashby accepts only newer timestamps "
             "(use Replay to send the current state)."

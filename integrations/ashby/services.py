@@ -51,10 +51,8 @@ def ashby_assessment_start(*, organization: Organization, test: Test, data: dict
             ats_data__ashby_application_id=application["ashby_id"],
         )
         # One past its deadline that the periodic sweep has not expired yet is not live.
-        live = [
-            interview_expire_if_overdue(interview=interview) for interview in live
-        ]  # fmt: skip
-        if any(interview.status in LIVE_STATUSES for interview in live):
+        current = [interview_expire_if_overdue(interview=interview) for interview in live]
+        if any(interview.status in LIVE_STATUSES for interview in current):
             raise AlreadyInProgress
         interview, _ = services.interview_send(
             organization=organization,
@@ -76,17 +74,18 @@ def ashby_assessment_start(*, organization: Organization, test: Test, data: dict
 def ashby_assessment_cancel(*, interview: Interview) -> Interview:
     """Cancel; idempotent. An assessment already complete cannot be cancelled (NotCancellable);
     one already expired stays expired (the link no longer works either way)."""
-    for _ in range(2):
+    if interview.status == Interview.Status.COMPLETE:
+        raise NotCancellable
+    if interview.status == Interview.Status.EXPIRED:
+        return interview
+    try:
+        return services.interview_cancel(interview=interview)
+    except services.IllegalTransition:
+        # Scored or expired a moment ago: answer from the state it is in now.
+        interview.refresh_from_db()
         if interview.status == Interview.Status.COMPLETE:
-            raise NotCancellable
-        if interview.status == Interview.Status.EXPIRED:
-            return interview
-        try:
-            return services.interview_cancel(interview=interview)
-        except services.IllegalTransition:
-            # Scored or expired a moment ago: answer from the state it is in now.
-            interview.refresh_from_db()
-    raise NotCancellable
+            raise NotCancellable from None
+        return interview
 
 
 def ashby_credentials_set(

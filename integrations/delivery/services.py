@@ -143,23 +143,16 @@ def delivery_attempt(*, delivery_id: int) -> DeliveryAttempt | None:
         return None
     delivery = Delivery.objects.select_related("organization").get(pk=delivery_id)
     attempted_at = timezone.now()
-    request, response = None, None
     try:
         kind = kinds.get(delivery.kind)
         request = kind.build_request(delivery)
     except kinds.Postpone as postpone:
         _postpone(delivery, token, postpone)
         return None
-    except kinds.CredentialsMissing as exc:
-        outcome = Outcome.retry(str(exc), credentials_problem=True)
-        return _attempt_record(delivery, token, attempted_at, request, response, outcome)
-    except kinds.Superseded as exc:
-        outcome = Outcome.stop(f"Not sent: {exc}")
-        return _attempt_record(delivery, token, attempted_at, request, response, outcome)
     except Exception as exc:
-        logger.exception("Delivery %s (%s) could not be built", delivery.pk, delivery.kind)
-        outcome = Outcome.retry(f"Internal error: {type(exc).__name__}: {exc}")
-        return _attempt_record(delivery, token, attempted_at, request, response, outcome)
+        outcome = _build_failure(delivery, exc)
+        return _attempt_record(delivery, token, attempted_at, None, None, outcome)
+    response = None
     try:
         response = transport.request_send(
             request,
@@ -178,6 +171,15 @@ def delivery_attempt(*, delivery_id: int) -> DeliveryAttempt | None:
     else:
         outcome = _judge(kind, delivery, response)
     return _attempt_record(delivery, token, attempted_at, request, response, outcome)
+
+
+def _build_failure(delivery: Delivery, exc: Exception) -> Outcome:
+    if isinstance(exc, kinds.CredentialsMissing):
+        return Outcome.retry(str(exc), credentials_problem=True)
+    if isinstance(exc, kinds.Superseded):
+        return Outcome.stop(f"Not sent: {exc}")
+    logger.exception("Delivery %s (%s) could not be built", delivery.pk, delivery.kind)
+    return Outcome.retry(f"Internal error: {type(exc).__name__}: {exc}")
 
 
 def _judge(kind: kinds.Kind, delivery: Delivery, response: transport.Response) -> Outcome:

@@ -98,10 +98,10 @@ class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
         return super().request(*args, **kwargs)
 
 
-def _pool(address: str, port: int, hostname: str, timeout: float):
+def _pool(address: str, port: int, hostname: str):
     # Keyed by the checked address too: a kept-alive connection is only ever reused for the
-    # very address the guard approved.
-    key = (address, port, hostname, ca_bundle(), timeout)
+    # very address the guard approved. Timeouts are given per request (the time left).
+    key = (address, port, hostname, ca_bundle())
     with _pools_lock:
         pool = _pools.get(key)
         if pool is None:
@@ -112,7 +112,6 @@ def _pool(address: str, port: int, hostname: str, timeout: float):
                 ca_certs=key[3],
                 server_hostname=hostname,
                 assert_hostname=hostname,
-                timeout=urllib3.Timeout(total=timeout),
                 retries=False,
                 maxsize=8,
                 block=False,
@@ -160,7 +159,7 @@ def request_send(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
-        pool = _pool(address, checked.port, checked.hostname, timeout)
+        pool = _pool(address, checked.port, checked.hostname)
         with _Watchdog(remaining) as watchdog:
             try:
                 response = pool.urlopen(
@@ -176,18 +175,16 @@ def request_send(
                 )
                 return _read(response, started, max_response_bytes)
             except (NewConnectionError, ConnectTimeoutError) as exc:
-                last_error = f"cannot connect to {address}: {_reason(exc)}"
-                if watchdog.fired:
-                    break
-                continue
+                if not watchdog.fired:
+                    last_error = f"cannot connect to {address}: {_reason(exc)}"
+                    continue
             except HTTPError as exc:
-                if watchdog.fired:
-                    break
-                raise TransportError(_reason(exc)) from None
+                if not watchdog.fired:
+                    raise TransportError(_reason(exc)) from None
             except TransportError:
-                if watchdog.fired:
-                    break
-                raise
+                if not watchdog.fired:
+                    raise
+        break  # the watchdog ended the exchange: the deadline has passed
     if time.monotonic() >= deadline:
         raise TransportError(f"Timed out: no complete answer within {timeout:g} s.")
     raise TransportError(last_error)

@@ -1,18 +1,12 @@
 """Pure builders: interview in, Greenhouse-contract dict out."""
 
 from assessments.models import Interview
-from assessments.recordings.services import recording_url_for
 
 from ..values import iso_ms, json_number, report_url
 
-# Marks "not looked up yet", as None means "no processed recording".
-LOOKUP = object()
 
-
-def status_metadata(interview: Interview, *, recording_url=LOOKUP) -> dict:
+def status_metadata(interview: Interview, *, recording_url: str | None) -> dict:
     """The flat metadata Greenhouse shows as labels; only keys whose value is known."""
-    if recording_url is LOOKUP:
-        recording_url = recording_url_for(interview)
     metadata = {}
     if interview.started_at:
         metadata["Started At"] = iso_ms(interview.started_at)
@@ -28,7 +22,7 @@ def status_metadata(interview: Interview, *, recording_url=LOOKUP) -> dict:
     return metadata
 
 
-def test_status_payload(interview: Interview, *, recording_url=LOOKUP) -> dict:
+def test_status_payload(interview: Interview, *, recording_url: str | None) -> dict:
     # Greenhouse treats anything but "complete" as not done, so "complete" means scored.
     metadata = status_metadata(interview, recording_url=recording_url)
     payload = {"partner_status": interview.status, "metadata": metadata}

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from assessments import services
 from assessments.models import Interview
+from assessments.recordings.services import recording_url_for
 
 from .. import schema  # noqa: F401  (registers the API key scheme with drf-spectacular)
 from ..services import error_report_store
@@ -150,7 +151,7 @@ class TestStatusView(APIView):
         if interview is None:
             # Another organization's interview answers exactly like an unknown one.
             return Response(NOT_FOUND, status=404)
-        return Response(test_status_payload(interview))
+        return Response(test_status_payload(interview, recording_url=recording_url_for(interview)))
 
 
 class ResponseErrorView(APIView):

@@ -1,0 +1,38 @@
+"""The site's error handlers (handler400/404/500): API callers get JSON in the shape of
+the API they called, people get a page. Here, not in an app, because they speak for all."""
+
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from integrations.ashby.errors import envelope
+
+
+def _api_error(request, status: int, code: str, message: str) -> JsonResponse | None:
+    """JSON for API callers; None for pages people see."""
+    if request.path.startswith("/api/ashby/"):
+        return JsonResponse(envelope(code, message), status=status)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if request.path.startswith(("/api/", "/recordings/")) or wants_json:
+        return JsonResponse({"error": code, "message": message}, status=status)
+    return None
+
+
+def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return _api_error(request, 404, "not_found", "No such endpoint.")
+    return render(request, "errors/404.html", status=404)
+
+
+def bad_request(request, exception=None):
+    """A request Django could not read (too large, too many fields, malformed form data)."""
+    message = "The request could not be read. Go back and try again."
+    answer = _api_error(request, 400, "bad_request", message)
+    return answer or render(request, "errors/400.html", status=400)
+
+
+def server_error(request):
+    return HttpResponse(
+        "<!doctype html><title>Something went wrong</title>"
+        "<h1>Something went wrong</h1><p>We have been told and are looking into it.</p>",
+        status=500,
+    )

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 
+from mariohr.admin_bounds import bounded_changelist
+
 from . import review_admin, services
 from .models import (
     Candidate,
@@ -138,6 +140,7 @@ class InterviewAdmin(admin.ModelAdmin):
         "sent_by",
     ]
     date_hierarchy = "sent_at"
+    get_changelist = bounded_changelist  # an out-of-range date is a bad lookup, not a 500
     list_select_related = ["candidate", "test", "organization"]
     readonly_fields = [
         "partner_interview_id",
@@ -170,7 +173,8 @@ class InterviewAdmin(admin.ModelAdmin):
         return False
 
     def get_list_display(self, request):
-        return [*super().get_list_display(request), "scoring_link"]
+        shown = super().get_list_display(request)
+        return [*shown, "scoring_link"] if review_admin.may_score(request.user) else shown
 
     def get_urls(self):
         return review_admin.scoring_urls(self) + super().get_urls()
@@ -179,9 +183,13 @@ class InterviewAdmin(admin.ModelAdmin):
     def scoring_link(self, obj):
         return review_admin.scoring_link(obj)
 
-    @admin.action(description="Resend invitation email")
+    @admin.action(description="Resend invitation email", permissions=["change"])
     def resend_invitations(self, request, queryset):
-        sent = sum(services.interview_invitation_resend(interview=i) for i in queryset)
+        sent = 0
+        for interview in queryset:
+            if services.interview_invitation_resend(interview=interview):
+                self.log_change(request, interview, "Resent the invitation email.")
+                sent += 1
         self.message_user(request, f"Invitation sent again to {sent} candidate(s).")
         if sent < len(queryset):
             self.message_user(
@@ -190,25 +198,34 @@ class InterviewAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description="Copy candidate link")
+    @admin.action(description="Copy candidate link", permissions=["change"])
     def copy_candidate_links(self, request, queryset):
-        # Shown in a message to copy from: a link per interview, never stored or logged.
+        # A candidate link is a credential: shown in a message to copy from, never stored or
+        # logged; the history records only who looked at it.
         for interview in queryset.select_related("candidate"):
+            self.log_change(request, interview, "Copied the candidate link.")
             self.message_user(
                 request,
                 f"{interview.candidate}: {services.candidate_link(interview)}",
                 messages.INFO if interview.is_live else messages.WARNING,
             )
 
-    @admin.action(description="Cancel selected interviews (the candidate link stops working)")
+    @admin.action(
+        description="Cancel selected interviews (the candidate link stops working)",
+        permissions=["change"],
+    )
     def cancel_interviews(self, request, queryset):
         cancelled = skipped = 0
         for interview in queryset:
+            was_cancelled = interview.status == Interview.Status.CANCELLED
             try:
                 services.interview_cancel(interview=interview)
-                cancelled += 1
             except services.IllegalTransition:
                 skipped += 1
+                continue
+            if not was_cancelled:
+                self.log_change(request, interview, "Cancelled the interview.")
+            cancelled += 1
         self.message_user(request, f"Cancelled {cancelled} interview(s).", messages.SUCCESS)
         if skipped:
             self.message_user(

@@ -4,7 +4,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import floatformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -18,6 +21,7 @@ from .models import (
     ScoreLine,
 )
 from .reports import environment_value_is_secret, report_build
+from .reviewers import may_score
 from .scoring_services import CriterionScore, ScoreInvalid, interview_review_score
 from .services import IllegalTransition
 
@@ -25,10 +29,17 @@ S = Interview.Status
 
 
 def scoring_urls(model_admin) -> list:
-    view = model_admin.admin_site.admin_view(
-        lambda request, object_id: scoring_view(model_admin, request, object_id)
-    )
-    return [path("<path:object_id>/score/", view, name="assessments_interview_score")]
+    admin_view = model_admin.admin_site.admin_view
+    view = admin_view(lambda request, object_id: scoring_view(model_admin, request, object_id))
+    return [
+        path("<int:object_id>/score/", view, name="assessments_interview_score"),
+        # Without this, Django's catch-all "<path:object_id>/" would take any other id.
+        path("<path:object_id>/score/", admin_view(_no_such_interview)),
+    ]
+
+
+def _no_such_interview(request, object_id):
+    raise Http404("No interview has this id.")
 
 
 def scoring_link(interview: Interview) -> str:
@@ -56,13 +67,25 @@ def _parse_scores(post, criteria) -> tuple[dict, dict]:
     return scores, errors
 
 
-def scoring_view(model_admin, request, object_id):
+def _score_and_log(model_admin, request, interview, scores) -> None:
+    verb = "Corrected the score to" if interview.status == S.COMPLETE else "Scored"
+    scored = interview_review_score(interview=interview, scores=scores, reviewer=request.user)
+    total = f"{floatformat(scored.score, -2)}/{floatformat(scored.max_score, -2)}"
+    model_admin.log_change(request, scored, f"{verb} {total}.")
+
+
+def scoring_view(model_admin, request, object_id: int):
+    # Checked before the lookup, so that no one learns which ids exist. Those who may view
+    # interviews see the page; only those who may score get the form and may post it.
+    scorer = may_score(request.user)
+    if not (scorer or model_admin.has_view_permission(request)):
+        raise PermissionDenied
+    if request.method == "POST" and not scorer:
+        raise PermissionDenied
     interview = get_object_or_404(
         Interview.objects.select_related("candidate", "test", "organization", "scored_by"),
         pk=object_id,
     )
-    if not model_admin.has_change_permission(request, interview):
-        raise PermissionDenied
     criteria = list(interview.test.criteria.all())
     lines = {line.criterion_id: line for line in interview.score_lines.all()}
     errors, posted = {}, None
@@ -71,7 +94,8 @@ def scoring_view(model_admin, request, object_id):
         scores, errors = _parse_scores(request.POST, criteria)
         if not errors:
             try:
-                interview_review_score(interview=interview, scores=scores, reviewer=request.user)
+                with transaction.atomic():
+                    _score_and_log(model_admin, request, interview, scores)
             except ScoreInvalid as invalid:
                 errors = invalid.errors
             except IllegalTransition as illegal:
@@ -107,6 +131,7 @@ def scoring_view(model_admin, request, object_id):
         "rows": rows,
         "errors": {k: v for k, v in errors.items() if not k.startswith("criterion_")},
         "scorable": interview.status in (S.SUBMITTED, S.COMPLETE) and bool(criteria),
+        "may_score": scorer,
     }
     status = 400 if errors else 200
     return TemplateResponse(
@@ -134,10 +159,13 @@ class InterviewToReviewAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("assessments.change_interview")
+        # A list, not a form: its change page would edit status and score directly. Scoring
+        # is the scoring page, allowed by this model's "change" permission (reviewers.py).
+        return False
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("assessments.change_interview")
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if may_score(request.user) else [f for f in shown if f != "score_action"]
 
     @admin.display(description="Scoring")
     def score_action(self, obj):

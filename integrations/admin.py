@@ -33,11 +33,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
             messages.WARNING,
         )
 
-    @admin.action(description="Revoke selected keys")
+    @admin.action(description="Revoke selected keys", permissions=["change"])
     def revoke_keys(self, request, queryset):
-        for api_key in queryset:
+        revoked = 0
+        for api_key in queryset.filter(revoked_at=None):
             api_key_revoke(api_key=api_key)
-        self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)
+            self.log_change(request, api_key, "Revoked the key.")
+            revoked += 1
+        self.message_user(request, f"Revoked {revoked} key(s).", messages.SUCCESS)
 
 
 @admin.register(ErrorReport)
@@ -124,7 +127,11 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
     readonly_fields = ["webhook_signing_secret", "updated_at"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*self.readonly_fields, "organization"] if obj else self.readonly_fields
+        shown = [*self.readonly_fields, "organization"] if obj else self.readonly_fields
+        if not self.has_change_permission(request, obj):
+            # The signing secret is a credential: only for those who may change the settings.
+            shown = [field for field in shown if field != "webhook_signing_secret"]
+        return shown
 
     @admin.display(boolean=True, description="username set")
     def has_username(self, obj):

@@ -83,7 +83,11 @@ class RecordingAdmin(admin.ModelAdmin):
             return "-"
         return format_html('<video controls preload="metadata" src="{}" width="480"></video>', url)
 
-    @admin.action(description="Process again (failed or stuck recordings)")
+    @admin.action(description="Process again (failed or stuck recordings)", permissions=["change"])
     def process_again(self, request, queryset):
-        queued = sum(recording_reprocess(recording=recording) for recording in queryset)
+        queued = 0
+        for recording in queryset:
+            if recording_reprocess(recording=recording):
+                self.log_change(request, recording, "Queued for processing again.")
+                queued += 1
         self.message_user(request, f"Queued {queued} recording(s).", messages.SUCCESS)

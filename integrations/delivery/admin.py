@@ -5,6 +5,7 @@ and its Submit results / Resend actions here, by re-registering a subclass: one 
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,6 +13,7 @@ from django.utils.html import format_html
 
 from assessments.admin import InterviewAdmin
 from assessments.models import Interview
+from mariohr.admin_bounds import bounded_changelist
 
 from .models import Delivery, DeliveryAttempt
 from .selectors import failing_endpoints, recent_failures_by_organization
@@ -60,6 +62,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_filter = ["status", "organization", "created_at", "kind", "credentials_problem"]
     search_fields = ["webhook_id", "target_url", "interview__partner_interview_id"]
     date_hierarchy = "created_at"
+    get_changelist = bounded_changelist  # an out-of-range date is a bad lookup, not a 500
     list_select_related = ["organization", "interview"]
     readonly_fields = [f.name for f in Delivery._meta.fields if f.name != "lease_token"]
     exclude = ["lease_token"]
@@ -76,23 +79,33 @@ class DeliveryAdmin(admin.ModelAdmin):
         url = reverse("admin:assessments_interview_change", args=[delivery.interview_id])
         return format_html('<a href="{}">{}</a>', url, delivery.interview.partner_interview_id)
 
-    @admin.action(description="Retry now (same message, same webhook-id)")
+    @admin.action(description="Retry now (same message, same webhook-id)", permissions=["change"])
     def retry_now(self, request, queryset):
+        retried = 0
         with transaction.atomic():
-            retried = sum(delivery_retry_now(delivery=d) for d in queryset)
+            for delivery in queryset:
+                if delivery_retry_now(delivery=delivery):
+                    self.log_change(request, delivery, "Retried now (same message).")
+                    retried += 1
         self.message_user(request, f"{retried} delivery(ies) will be attempted now.")
         if skipped := queryset.count() - retried:
             self.message_user(
                 request, f"{skipped} already succeeded: use Replay.", messages.WARNING
             )
 
-    @admin.action(description="Replay (new message with current data)")
+    @admin.action(description="Replay (new message with current data)", permissions=["change"])
     def replay(self, request, queryset):
+        replays = []
         with transaction.atomic():
-            replays = [delivery_replay(delivery=d) for d in queryset]
+            for delivery in queryset:
+                replays.append(delivery_replay(delivery=delivery))
+                self.log_change(request, delivery, f"Replayed as {replays[-1].webhook_id}.")
         self.message_user(request, f"Queued {len(replays)} replay(s).", messages.SUCCESS)
 
     def changelist_view(self, request, extra_context=None):
+        # The messages would otherwise wait for the next page of someone refused this one.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         for endpoint in failing_endpoints():
             self.message_user(
                 request,
@@ -111,6 +124,8 @@ class DeliveryAdmin(admin.ModelAdmin):
         return [failures, *super().get_urls()]
 
     def failures_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
             "title": "Recent delivery failures by organization",
@@ -141,11 +156,16 @@ class InterviewWithDeliveriesAdmin(InterviewAdmin):
     inlines = [*InterviewAdmin.inlines, DeliveryInline]
     actions = [*InterviewAdmin.actions, "submit_results", "resend_results"]
 
-    @admin.action(description="Submit results (send the current data to the ATS)")
+    @admin.action(
+        description="Submit results (send the current data to the ATS)", permissions=["change"]
+    )
     def submit_results(self, request, queryset):
         self._submit(request, queryset, resend=False)
 
-    @admin.action(description="Resend the latest delivery (new message, current data)")
+    @admin.action(
+        description="Resend the latest delivery (new message, current data)",
+        permissions=["change"],
+    )
     def resend_results(self, request, queryset):
         self._submit(request, queryset, resend=True)
 
@@ -156,9 +176,12 @@ class InterviewWithDeliveriesAdmin(InterviewAdmin):
             try:
                 with transaction.atomic():
                     if latest is not None:
-                        delivery_replay(delivery=latest)
+                        sent = delivery_replay(delivery=latest)
+                        done = f"Resent delivery {latest.webhook_id} as {sent.webhook_id}."
                     else:
-                        delivery_submit_results(interview=interview)
+                        sent = delivery_submit_results(interview=interview)
+                        done = f"Submitted results to the ATS ({sent.webhook_id})."
+                    self.log_change(request, interview, done)
                 queued += 1
             except DeliveryNotPossible as exc:
                 refused.append(str(exc))

@@ -21,6 +21,12 @@ def new_candidate_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_report_token() -> str:
+    # The report link's key (256 bits): the ATS stores the link, nobody can guess it, and
+    # neither the partner_interview_id nor the candidate's token opens the report.
+    return secrets.token_urlsafe(32)
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
@@ -116,6 +122,12 @@ class Interview(models.Model):
     candidate_token = models.CharField(
         max_length=64, unique=True, default=new_candidate_token, editable=False
     )
+    report_token = models.CharField(
+        max_length=64, unique=True, default=new_report_token, editable=False
+    )
+    # Interviews from before report tokens: their /api/report/<partner_interview_id> links,
+    # stored by the ATS, still redirect to the report. Never true for newer interviews.
+    report_legacy_link = models.BooleanField(default=False, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     test = models.ForeignKey(Test, on_delete=models.PROTECT)
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE)

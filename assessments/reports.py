@@ -9,6 +9,8 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+
 from .models import Interview, Question, Test
 
 SECRET_LABEL = re.compile(r"pass(word|phrase)?|secret|token|api[\s_-]?key|\bkey\b|credential", re.I)
@@ -43,6 +45,11 @@ def environment_value_is_secret(*, label: str, is_secret: bool) -> bool:
     return is_secret or bool(SECRET_LABEL.search(label))
 
 
+def reviewer_display_name(user) -> str:
+    """How reports name a reviewer: first and last name, never the admin login."""
+    return (user.get_full_name() if user else "") or "Reviewer"
+
+
 def report_build(interview: Interview) -> dict:
     # Imported here: the recordings app itself builds on this module (iso).
     from .recordings.services import recording_for_report
@@ -73,7 +80,7 @@ def report_build(interview: Interview) -> dict:
         "submitted_at": iso(interview.submitted_at),
         "completed_at": iso(interview.completed_at),
         "scored_at": iso(interview.scored_at),
-        "scored_by": (reviewer.get_full_name() or reviewer.get_username()) if reviewer else None,
+        "scored_by": reviewer_display_name(reviewer) if reviewer else None,
         "breakdown": [
             {
                 "label": line.label,
@@ -115,19 +122,41 @@ def _redact(text, secrets: list[str]):
 
 def _transcript(interview: Interview, extra_events: list) -> list[dict]:
     numbers = {q.answer_key: f"Q{n}" for n, q in enumerate(interview.test.questions.all(), 1)}
+    events = list(interview.events.all())
+    reviewers = _reviewer_names(events)
     entries = []
-    for event in interview.events.all():
+    for event in events:
         entry = {"at": iso(event.at), "event": event.kind, "label": EVENT_LABELS.get(event.kind)}
         if event.kind == "answer_saved":
             keys = event.data.get("answers", [])
             entry["answers"] = [numbers.get(key) or REVIEW_LABELS.get(key, key) for key in keys]
             entry["saves"] = event.data.get("saves", 1)
-        for name in ("automatic", "reason", "reviewer"):
+        for name in ("automatic", "reason"):
             if name in event.data:
                 entry[name] = event.data[name]
+        if "reviewer_id" in event.data or "reviewer" in event.data:
+            entry["reviewer"] = reviewers.get(
+                event.data.get("reviewer_id"), reviewers.get(event.data.get("reviewer"), "Reviewer")
+            )
         entries.append(entry)
     entries.extend(event for event in extra_events if isinstance(event, dict))
     return sorted(entries, key=lambda entry: entry.get("at") or "")
+
+
+def _reviewer_names(events) -> dict:
+    """Display names by user id and by login (events written before ids were kept)."""
+    ids = {event.data["reviewer_id"] for event in events if "reviewer_id" in event.data}
+    logins = {event.data["reviewer"] for event in events if "reviewer" in event.data}
+    if not ids and not logins:
+        return {}
+    User = get_user_model()
+    users = User.objects.filter(pk__in=ids) | User.objects.filter(
+        **{f"{User.USERNAME_FIELD}__in": logins}
+    )
+    names = {}
+    for user in users:
+        names[user.pk] = names[user.get_username()] = reviewer_display_name(user)
+    return names
 
 
 def _answers(interview: Interview, secrets: list[str]) -> list[dict]:

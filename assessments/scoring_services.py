@@ -113,5 +113,6 @@ def interview_review_score(
             score=sum((scores[c.pk].points for c in criteria), Decimal(0)),
             max_score=sum((c.max_points for c in criteria), Decimal(0)),
             scored_by=reviewer,
-            event_data={"reviewer": reviewer.get_username()} if reviewer else None,
+            # The id, not the login: reports name reviewers by display name only.
+            event_data={"reviewer_id": reviewer.pk} if reviewer else None,
         )

@@ -1,6 +1,9 @@
+import re
+
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from .models import Interview
 from .reports import report_build
@@ -16,22 +19,33 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-def report(request, partner_interview_id: str):
+# Both keys are URL-safe tokens; anything else (a NUL, a space) is refused before a query.
+URL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _wants_json(request) -> bool:
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def _report_not_found(request):
+    if _wants_json(request):
+        return JsonResponse({"error": "not_found", "message": "No such report."}, status=404)
+    raise Http404("No such report")
+
+
+def report(request, report_token: str):
     """The recruiter's report; JSON (the results callback's ``report``) on Accept: JSON."""
-    wants_json = request.get_preferred_type(["text/html", "application/json"]) == (
-        "application/json"
-    )
-    interview = (
-        Interview.objects.select_related("candidate", "test", "organization", "scored_by")
-        .filter(partner_interview_id=partner_interview_id)
-        .first()
-    )
+    interview = None
+    if URL_SAFE_TOKEN.fullmatch(report_token):
+        interview = (
+            Interview.objects.select_related("candidate", "test", "organization", "scored_by")
+            .filter(report_token=report_token)
+            .first()
+        )
     if interview is None:
-        if wants_json:
-            return JsonResponse({"error": "not_found", "message": "No such report."}, status=404)
-        raise Http404("No such report")
+        return _report_not_found(request)
     body = report_build(interview)
-    if wants_json:
+    if _wants_json(request):
         response = JsonResponse(body)
     else:
         response = render(
@@ -42,5 +56,27 @@ def report(request, partner_interview_id: str):
     response["Vary"] = "Accept"
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def report_legacy(request, partner_interview_id: str):
+    """/api/report/<partner_interview_id>: links the ATS stored before report tokens.
+
+    Only interviews from before then answer (a permanent redirect to their report); for
+    every newer one the partner_interview_id, which the ATS shows widely, opens nothing.
+    """
+    interview = None
+    if URL_SAFE_TOKEN.fullmatch(partner_interview_id):
+        interview = (
+            Interview.objects.filter(
+                partner_interview_id=partner_interview_id, report_legacy_link=True
+            )
+            .only("report_token")
+            .first()
+        )
+    if interview is None:
+        return _report_not_found(request)
+    response = HttpResponsePermanentRedirect(reverse("report", args=[interview.report_token]))
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.urls import reverse
 
 from assessments.models import Interview
 from assessments.reports import json_number
@@ -18,4 +19,5 @@ def iso_ms(moment: datetime | None) -> str | None:
 
 
 def report_url(interview: Interview) -> str:
-    return f"{settings.MARIOHR_BASE_URL}/api/report/{interview.partner_interview_id}"
+    """The report link the ATS stores: keyed by the interview's report token, never changes."""
+    return f"{settings.MARIOHR_BASE_URL}{reverse('report', args=[interview.report_token])}"

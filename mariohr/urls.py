@@ -10,7 +10,13 @@ urlpatterns = [
     path("api/ashby/", include("integrations.ashby.urls")),
     path("recordings/", include("assessments.recordings.urls")),
     path("t/", include("assessments.urls")),
-    path("api/report/<str:partner_interview_id>", assessment_views.report, name="report"),
+    path("reports/<str:report_token>", assessment_views.report, name="report"),
+    # Links the ATS stored before report tokens; redirects for those interviews only.
+    path(
+        "api/report/<str:partner_interview_id>",
+        assessment_views.report_legacy,
+        name="report-legacy",
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("healthz", assessment_views.healthz, name="healthz"),
     path("", assessment_views.home, name="home"),

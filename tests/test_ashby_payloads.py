@@ -54,9 +54,7 @@ def test_complete_update_carries_result_url_and_metadata(interview):
         "value": 87.5,
     }
     assert payload["assessment_profile_url"]["type"] == "url"
-    assert payload["assessment_profile_url"]["value"].endswith(
-        f"/api/report/{interview.partner_interview_id}"
-    )
+    assert payload["assessment_profile_url"]["value"].endswith(f"/reports/{interview.report_token}")
     metadata = {field["identifier"]: field for field in payload["metadata"]}
     assert metadata["max-score"]["value"] == 100
     assert metadata["duration"]["type"] == "numeric_duration_minutes"

@@ -92,7 +92,7 @@ def test_whole_lifecycle_reaches_ashby_in_order_through_a_real_worker(fake_ashby
     assert timestamps == sorted(timestamps) and len(set(timestamps)) == 3
     final = fake_ashby.accepted[-1]
     assert final["assessment_result"]["value"] == 87
-    assert final["assessment_profile_url"]["value"].endswith(interview.partner_interview_id)
+    assert final["assessment_profile_url"]["value"].endswith(f"/reports/{interview.report_token}")
     assert {d.status for d in Delivery.objects.filter(interview=interview)} == {"succeeded"}
     ((request, _), *_) = fake_ashby.httpserver.log
     assert request.headers["Accept"] == "application/json; version=1"

@@ -65,7 +65,7 @@ def test_results_patch_success_carries_body_basic_auth_and_signature(
     assert body["partner_interview_id"] == interview.partner_interview_id
     assert body["partner_status"] == "complete"
     assert body["partner_score"] == 82
-    assert body["partner_profile_url"].endswith(f"/api/report/{interview.partner_interview_id}")
+    assert body["partner_profile_url"].endswith(f"/reports/{interview.report_token}")
     assert body["metadata"]["Final Total"] == "82/100"
     assert body["recording_url"] is None
     assert body["report"]["partner_interview_id"] == interview.partner_interview_id

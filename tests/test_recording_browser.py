@@ -371,7 +371,7 @@ def test_report_page_plays_and_seeks_the_processed_recording(
     assert Client().post(url, data=speech_webm, content_type="video/webm").status_code == 201
     with django_capture_on_commit_callbacks(execute=True):
         lifecycle.interview_submit(interview=interview)
-    report = f"{live_server.url}/api/report/{interview.partner_interview_id}"
+    report = f"{live_server.url}/reports/{interview.report_token}"
 
     def script(page):
         page.goto(report)

@@ -35,9 +35,7 @@ def scored_review(sent_interview, db):
 
 
 def test_report_json_is_report_build(client, scored_review):
-    response = client.get(
-        f"/api/report/{scored_review.partner_interview_id}", HTTP_ACCEPT="application/json"
-    )
+    response = client.get(f"/reports/{scored_review.report_token}", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     body = response.json()
@@ -75,7 +73,7 @@ def test_report_never_contains_a_secret(client, scored_review):
     [password] = secret_values(scored_review)
     for accept in ("application/json", "text/html"):
         text = client.get(
-            f"/api/report/{scored_review.partner_interview_id}", HTTP_ACCEPT=accept
+            f"/reports/{scored_review.report_token}", HTTP_ACCEPT=accept
         ).content.decode()
         assert password not in text
         assert scored_review.candidate_token not in text
@@ -95,7 +93,7 @@ def test_report_hides_fields_whose_label_sounds_secret_even_if_unmarked(sent_int
 
 
 def test_report_html_shows_breakdown_transcript_answers_and_print_styles(client, scored_review):
-    response = client.get(f"/api/report/{scored_review.partner_interview_id}")
+    response = client.get(f"/reports/{scored_review.report_token}")
     assert response.status_code == 200
     html = response.content.decode()
     assert "Ada Lovelace" in html
@@ -119,7 +117,7 @@ def test_report_quiz_shows_choice_texts(sent_interview):
 
 @pytest.mark.parametrize("accept", ["application/json", "text/html"])
 def test_report_unknown_id_is_404(client, db, accept):
-    response = client.get("/api/report/nope", HTTP_ACCEPT=accept)
+    response = client.get("/reports/nope", HTTP_ACCEPT=accept)
     assert response.status_code == 404
     if accept == "application/json":
         assert response.json()["error"] == "not_found"
@@ -127,9 +125,7 @@ def test_report_unknown_id_is_404(client, db, accept):
 
 def test_report_of_a_fresh_interview_has_no_score(client, sent_interview):
     interview = sent_interview()
-    body = client.get(
-        f"/api/report/{interview.partner_interview_id}", HTTP_ACCEPT="application/json"
-    ).json()
+    body = client.get(f"/reports/{interview.report_token}", HTTP_ACCEPT="application/json").json()
     assert body["status"] == "sent"
     assert body["score"] is None and body["breakdown"] == [] and body["transcript"] == []
     assert isinstance(Decimal(str(body["max_score"])), Decimal)

@@ -113,9 +113,7 @@
     }
     // The candidate works in another window, so this tab is hidden and its timers are
     // throttled to once a second or less; a worker's timer keeps the frames coming.
-    var ticker = new Worker(URL.createObjectURL(new Blob(
-      ["setInterval(function () { postMessage(0); }, " + Math.round(1000 / 15) + ");"],
-      {type: "text/javascript"})));
+    var ticker = new Worker(root.dataset.tickerUrl);
     ticker.onmessage = draw;
     screen.getVideoTracks()[0].addEventListener("ended", function () { ticker.terminate(); });
     var mixed = canvas.captureStream(15);

@@ -110,7 +110,7 @@ def test_browser_repo_review_taken_scored_in_admin_and_patch_received(
 
     page.goto(
         body["partner_profile_url"].replace(
-            body["partner_profile_url"].split("/api/")[0], live_server.url
+            body["partner_profile_url"].split("/reports/")[0], live_server.url
         )
     )
     expect(page.get_by_text("90 / 100")).to_be_visible()

@@ -1,5 +1,6 @@
 """What a candidate does on the test page: save answers, submit; and deadline expiry."""
 
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mariohr.json_safety import storable
+from mariohr.url_safety import is_http_url
 
 from .models import Answer, Interview, InterviewEvent, Question, Test
 from .recordings.models import Recording, RecordingPolicy
@@ -15,7 +17,10 @@ from .scoring_services import interview_quiz_score
 from .services import IllegalTransition, interview_expire, interview_submit
 
 S = Interview.Status
+# Tokens we issue are token_urlsafe(24); anything else cannot exist, so it is not looked up.
+CANDIDATE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 REVIEW_FIELDS = {"solution_url": 2000, "notes": 20000}
+URL_FIELDS = {"solution_url"}
 SHORT_ANSWER_MAX = 2000
 # Consecutive autosaves within this window extend one transcript line instead of adding many.
 SAVE_EVENT_WINDOW = timedelta(seconds=60)
@@ -49,6 +54,8 @@ def grace() -> timedelta:
 
 
 def interview_by_token(token: str) -> Interview | None:
+    if not CANDIDATE_TOKEN.fullmatch(token):
+        return None
     return (
         Interview.objects.select_related("test", "candidate", "organization")
         .filter(candidate_token=token)
@@ -136,6 +143,11 @@ def _clean_value(test: Test, questions: dict[str, Question], key: str, value):
         raise AnswerInvalid(key, "is not a field of this test")
     if not isinstance(value, str) or len(value) > limit:
         raise AnswerInvalid(key, f"must be text of at most {limit} characters")
+    if key in URL_FIELDS:
+        value = value.strip()
+        # Reviewers open it from the admin: a javascript: link would run in their session.
+        if value and not is_http_url(value):
+            raise AnswerInvalid(key, "must be a link starting with https:// or http://")
     return value
 
 

@@ -19,9 +19,13 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 METADATA_HOSTNAMES = {"metadata", "metadata.google.internal", "instance-data", "metadata.azure.com"}
 # 100.64.0.0/10 (carrier-grade NAT, also Alibaba's metadata at 100.100.100.200) is neither
 # private nor global in ipaddress; is_global already excludes it, listed for the reader.
+# ipaddress in older Pythons (3.11.7, for one) counts most of 192.0.0.0/24 (IETF protocol
+# assignments) and 3fff::/20 (documentation) as global; neither is a customer's server.
 EXTRA_FORBIDDEN_NETWORKS = [
     ipaddress.ip_network("100.64.0.0/10"),
+    ipaddress.ip_network("192.0.0.0/24"),
     ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("3fff::/20"),
 ]
 NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
 

@@ -5,6 +5,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from integrations.ashby.errors import envelope
+from mariohr.middleware import UnstorableInput
 
 
 def _api_error(request, status: int, code: str, message: str) -> JsonResponse | None:
@@ -24,10 +25,13 @@ def not_found(request, exception=None):
 
 
 def bad_request(request, exception=None):
-    """A request Django could not read (too large, too many fields, malformed form data)."""
-    message = "The request could not be read. Go back and try again."
+    """A request Django could not read (too large, too many fields, malformed form data),
+    or one the input guard refused (its message names the part; other messages may be
+    internal, so they are not shown)."""
+    detail = str(exception) if isinstance(exception, UnstorableInput) else ""
+    message = detail or "The request could not be read. Go back and try again."
     answer = _api_error(request, 400, "bad_request", message)
-    return answer or render(request, "errors/400.html", status=400)
+    return answer or render(request, "errors/400.html", {"detail": detail}, status=400)
 
 
 def server_error(request):

@@ -44,7 +44,7 @@ def submit_form(client, interview, fields):
 
 def pages_still_render(client, admin_client, interview):
     assert client.get(page_url(interview)).status_code == 200
-    assert client.get(f"/api/report/{interview.partner_interview_id}").status_code == 200
+    assert client.get(f"/reports/{interview.report_token}").status_code == 200
     admin = admin_client.get(f"/admin/assessments/interview/{interview.pk}/change/")
     assert admin.status_code == 200
 

@@ -60,9 +60,7 @@ def test_test_status_complete_when_scored(api, sent, settings):
     body = status_of(api, sent)
     assert body == {
         "partner_status": "complete",
-        "partner_profile_url": (
-            f"https://mariohr.example.com/api/report/{sent.partner_interview_id}"
-        ),
+        "partner_profile_url": f"https://mariohr.example.com/reports/{sent.report_token}",
         "partner_score": 82,
         "metadata": {
             "Started At": "2026-05-21T10:00:00.000Z",
@@ -128,7 +126,8 @@ def test_test_status_other_organizations_interview_is_404_like_unknown(
     assert theirs.headers["Content-Type"] == unknown.headers["Content-Type"]
 
 
-@pytest.mark.parametrize("value", ["a\x00b", "a" * 65, "../../etc", "id with spaces", "é"])
+# A NUL is refused before the view with a 400 (tests/test_hostile_input.py).
+@pytest.mark.parametrize("value", ["a" * 65, "../../etc", "id with spaces", "é"])
 def test_test_status_impossible_ids_are_404_never_500(api, value):
     response = api.get(STATUS, {"partner_interview_id": value})
     assert response.status_code == 404

@@ -15,12 +15,16 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from assessments.candidate_services import CANDIDATE_TOKEN
 from assessments.models import Interview
 from mariohr.json_safety import UnsafeJSON, json_loads_safe
 
 from . import services
 from .links import LinkExpired, link_storage_key
 from .models import Recording
+from .ranges import Unsatisfiable, byte_range_parse
+
+MAX_RANGE_BYTES = 8 << 20
 
 
 def _error(status: int, field: str, detail: str) -> JsonResponse:
@@ -28,6 +32,8 @@ def _error(status: int, field: str, detail: str) -> JsonResponse:
 
 
 def _interview(candidate_token: str) -> Interview | None:
+    if not CANDIDATE_TOKEN.fullmatch(candidate_token):
+        return None
     return Interview.objects.select_related("test").filter(candidate_token=candidate_token).first()
 
 
@@ -116,10 +122,6 @@ def consent(request, candidate_token: str):
     return JsonResponse({"consent": recording.consent})
 
 
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-MAX_RANGE_BYTES = 8 << 20
-
-
 @require_GET
 def download(request, token: str):
     try:
@@ -136,25 +138,24 @@ def download(request, token: str):
     except FileNotFoundError:
         return HttpResponse("This recording is no longer available.", status=404)
     size = recording.size_bytes or default_storage.size(recording.file_name)
-    match = RANGE.match(request.META.get("HTTP_RANGE", ""))
-    if not match or match.groups() == ("", ""):
-        response = FileResponse(handle, content_type="video/webm")
-        response["Accept-Ranges"] = "bytes"
-        return response
-    # Players seek with Range requests; answer a single range.
-    first, last = match.groups()
-    start = int(first) if first else max(0, size - int(last))
-    end = min(int(last), size - 1) if first and last else size - 1
-    end = min(end, start + MAX_RANGE_BYTES - 1)
-    if start >= size or start > end:
+    try:
+        wanted = byte_range_parse(
+            request.META.get("HTTP_RANGE", ""), size=size, max_length=MAX_RANGE_BYTES
+        )
+    except Unsatisfiable:
         handle.close()
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         return response
-    handle.seek(start)
-    body = handle.read(end - start + 1)
+    if wanted is None:
+        response = FileResponse(handle, content_type="video/webm")
+        response["Accept-Ranges"] = "bytes"
+        return response
+    # Players seek with Range requests; answer a single range.
+    handle.seek(wanted.start)
+    body = handle.read(wanted.length)
     handle.close()
     response = HttpResponse(body, status=206, content_type="video/webm")
-    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Range"] = f"bytes {wanted.start}-{wanted.end}/{size}"
     response["Accept-Ranges"] = "bytes"
     return response

@@ -1,7 +1,10 @@
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+
+from mariohr.url_safety import is_http_url
 
 register = template.Library()
 
@@ -24,3 +27,11 @@ def markdown(text: str) -> str:
             link_rel="noopener noreferrer nofollow",
         )
     )
+
+
+@register.filter
+def http_link(url) -> str:
+    """A link for an http(s) URL; any other value (javascript:, data:, ...) as plain text."""
+    if not is_http_url(url):
+        return conditional_escape(url)
+    return format_html('<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>', url, url)

@@ -1,0 +1,23 @@
+"""Which user-supplied URLs may become links: http and https only.
+
+A stored ``javascript:``, ``data:`` or ``vbscript:`` URL rendered as a link runs in the
+reader's session (here: a reviewer's admin session) when clicked.
+"""
+
+from urllib.parse import urlsplit
+
+SAFE_SCHEMES = {"http", "https"}
+
+
+def is_http_url(text) -> bool:
+    """True for an absolute http(s) URL with a host and no whitespace or control characters
+    (browsers drop tabs and newlines inside a URL, so ``java\\tscript:`` must not pass)."""
+    if not isinstance(text, str) or not text:
+        return False
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in SAFE_SCHEMES and bool(parts.hostname)

@@ -1,7 +1,10 @@
-"""Environment secrets at rest (sandbox passwords given to candidates), with Fernet.
+"""Secrets at rest (outbound credentials, Ashby keys, signing secrets, environment secrets),
+with Fernet.
 
-The same keys as integrations/crypto.py (MARIOHR_FERNET_KEYS, else derived from SECRET_KEY);
-kept separate because `assessments` must not import `integrations`.
+The same keys everywhere (MARIOHR_FERNET_KEYS, else derived from SECRET_KEY in development);
+integrations/crypto.py re-exports this because `assessments` must not import `integrations`.
+A column holding a token is named ``*_encrypted``, or is ``value_stored`` on a model using
+``SecretWhenMarked``: key rotation (secrets_rotation.py) finds them by that convention.
 """
 
 import base64
@@ -11,12 +14,19 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 
+def fernet_key_derived(secret_key: str) -> str:
+    """The development key used when MARIOHR_FERNET_KEYS is unset; list it as an old key
+    when moving to explicit keys."""
+    digest = hashlib.sha256(("mariohr-fernet:" + secret_key).encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def fernet_keys() -> list[str]:
+    return list(settings.MARIOHR_FERNET_KEYS) or [fernet_key_derived(settings.SECRET_KEY)]
+
+
 def _fernet() -> MultiFernet:
-    keys = list(settings.MARIOHR_FERNET_KEYS)
-    if not keys:
-        digest = hashlib.sha256(("mariohr-fernet:" + settings.SECRET_KEY).encode()).digest()
-        keys = [base64.urlsafe_b64encode(digest).decode()]
-    return MultiFernet([Fernet(key) for key in keys])
+    return MultiFernet([Fernet(key) for key in fernet_keys()])
 
 
 def encrypt(plaintext: str) -> str:

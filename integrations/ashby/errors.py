@@ -27,6 +27,7 @@ ERROR_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_input",
+    429: "rate_limit_exceeded",
 }
 
 

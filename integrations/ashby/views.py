@@ -45,7 +45,7 @@ TYPED_FIELD = inline_serializer(
         "description": serializers.CharField(required=False),
     },
 )
-ERRORS = {status: ERROR_ENVELOPE for status in (400, 401, 404, 409, 413, 415, 422)}
+ERRORS = {status: ERROR_ENVELOPE for status in (400, 401, 404, 409, 413, 415, 422, 429)}
 
 
 def ashby_schema(name: str, summary: str, request, results):

@@ -45,6 +45,7 @@ class ListTestsView(APIView):
                 many=True,
             ),
             401: ERROR_BODY,
+            429: ERROR_BODY,
         },
     )
     def get(self, request):
@@ -71,6 +72,7 @@ class SendTestView(APIView):
             ),
             400: ERROR_BODY,
             401: ERROR_BODY,
+            429: ERROR_BODY,
             413: ERROR_BODY,
         },
     )
@@ -123,6 +125,7 @@ class TestStatusView(APIView):
             ),
             400: ERROR_BODY,
             401: ERROR_BODY,
+            429: ERROR_BODY,
             404: ERROR_BODY,
         },
     )
@@ -162,6 +165,7 @@ class ResponseErrorView(APIView):
             200: inline_serializer("ResponseErrorAck", {"status": serializers.CharField()}),
             400: ERROR_BODY,
             401: ERROR_BODY,
+            429: ERROR_BODY,
         },
     )
     def post(self, request):

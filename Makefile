@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install migrate lint browsers clean
+.PHONY: run test fuzz install migrate lint browsers clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,21 @@ run: migrate
 test: install browsers
 	$(BIN)/python -m pytest
 
+# The schemathesis run of `make test`, with many more examples per operation (minutes).
+fuzz: export MARIOHR_FUZZ_EXAMPLES ?= 1000
+fuzz: install
+	$(BIN)/python -m pytest -q tests/test_schema_fuzz.py
+
 # Browser tests drive Debian's chromium (never Playwright's download); install it when missing.
 browsers:
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
 		|| echo "chromium missing: browser tests will be skipped (run as root to install it)"
+
+# Partner-API req/s and latency with the abuse limits on and off, side by side under
+# gunicorn: make bench [BENCH_ARGS="--quick" | "--postgres --cache redis://127.0.0.1:6379/15"]
+bench: install
+	$(BIN)/python benchmarks/api.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,9 +6,13 @@ CELERY_BROKER_URL (Redis) and AWS_STORAGE_BUCKET_NAME (S3). The README lists eve
 """
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
+import csp.constants as _csp
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -37,6 +41,20 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+_RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def envrate(name: str, default: str) -> tuple[int, int] | None:
+    """'3000/min', '60/5min' or 'off' → (requests, seconds), or None for off."""
+    value = os.environ.get(name, default).strip().lower()
+    if value == "off":
+        return None
+    match = re.fullmatch(r"([1-9]\d*)/([1-9]\d*)?(s|sec|m|min|h|hour|d|day)", value)
+    if not match:
+        raise ImproperlyConfigured(f"{name} must look like 3000/min, 60/5min or off, got {value!r}")
+    return int(match[1]), int(match[2] or 1) * _RATE_UNITS[match[3][0]]
+
+
 def _default_secret_key() -> str:
     # Development only: a random key persisted under var/ so sessions survive restarts.
     path = VAR_DIR / "secret_key"
@@ -48,8 +66,27 @@ def _default_secret_key() -> str:
     return path.read_text().strip()
 
 
+def envfernetkeys(name: str) -> list[str]:
+    keys = envlist(name)
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            # Never echo the value: it is a secret.
+            raise ImproperlyConfigured(
+                f"{name}: entry {position} is not a Fernet key (32 url-safe base64-encoded "
+                "bytes, e.g. from `python manage.py fernet_key`)."
+            ) from None
+    return keys
+
+
+# The production switch (README "Security"): explicit secrets, DEBUG off, HTTPS only.
+MARIOHR_PRODUCTION = envbool("MARIOHR_PRODUCTION", "False")
 DEBUG = envbool("DEBUG", "False")
-SECRET_KEY = os.environ.get("SECRET_KEY") or _default_secret_key()
+# Production never invents a key: every process and release must share the operator's.
+SECRET_KEY = os.environ.get("SECRET_KEY") or ("" if MARIOHR_PRODUCTION else _default_secret_key())
+# Old secret keys still accepted for sessions and signed links after rotating SECRET_KEY.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
@@ -62,8 +99,9 @@ MARIOHR_INVITATION_DAYS = envint("MARIOHR_INVITATION_DAYS", "14")
 MARIOHR_SUBMIT_GRACE_SECONDS = envint("MARIOHR_SUBMIT_GRACE_SECONDS", "60")
 MARIOHR_ERROR_REPORT_RETENTION_DAYS = envint("MARIOHR_ERROR_REPORT_RETENTION_DAYS", "7")
 # Fernet key(s) for secrets at rest (outbound credentials). Comma-separated for rotation;
-# the first encrypts. Derived from SECRET_KEY when unset (fine for development only).
-MARIOHR_FERNET_KEYS = envlist("MARIOHR_FERNET_KEYS")
+# the first encrypts. Derived from SECRET_KEY when unset (development only; production mode
+# requires them). `manage.py rotate_fernet_keys` re-encrypts everything with the first.
+MARIOHR_FERNET_KEYS = envfernetkeys("MARIOHR_FERNET_KEYS")
 
 # Session recordings (assessments.recordings). Presigned and signed links live at most 7 days,
 # the longest S3 SigV4 allows.
@@ -91,17 +129,23 @@ INSTALLED_APPS = [
     "assessments.recordings",
     "integrations",
     "integrations.delivery",
+    "mariohr.lockout_admin.AxesConfig",  # django-axes, its admin without unchecked actions
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mariohr.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and views: NUL in a path, query, header or form is a 404/400, not a 500.
+    "mariohr.middleware.RefuseUnstorableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mariohr.urls"
@@ -195,6 +239,27 @@ STORAGES = {
     },
 }
 
+# Content-Security-Policy on every response (django-csp; mariohr/csp.py adds the media
+# storage's origin to media-src, so recordings play from presigned S3 links). Scripts only
+# from our own static files: no inline scripts or handlers anywhere. Styles allow inline
+# attributes, which the admin and the scoring page use.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_csp.SELF],
+        "script-src": [_csp.SELF],
+        "style-src": [_csp.SELF, _csp.UNSAFE_INLINE],
+        "img-src": [_csp.SELF, "data:"],
+        "media-src": [_csp.SELF],
+        "connect-src": [_csp.SELF],
+        "worker-src": [_csp.SELF],
+        "object-src": [_csp.NONE],
+        "base-uri": [_csp.NONE],
+        "form-action": [_csp.SELF],
+        "frame-ancestors": [_csp.NONE],
+        "report-uri": os.environ.get("MARIOHR_CSP_REPORT_URI") or None,
+    },
+}
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
@@ -210,12 +275,60 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["integrations.api.CappedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "integrations.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.throttling.ApiKeyRateThrottle"],
     "UNAUTHENTICATED_USER": None,
 }
+# Abuse limits (README "Security"). Counters live in the default cache, which every process
+# must share: Redis when MARIOHR_CACHE_URL is set (production), else files under var/cache
+# (gunicorn workers do not share a LocMemCache).
+MARIOHR_CACHE_URL = os.environ.get("MARIOHR_CACHE_URL", "")
+if MARIOHR_CACHE_URL and not MARIOHR_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("MARIOHR_CACHE_URL must be a redis://, rediss:// or unix:// URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "mariohr.cache.RedisCache", "LOCATION": MARIOHR_CACHE_URL}
+        if MARIOHR_CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            # Culling drops a random third of the entries: keep it far away.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    )
+}
+MARIOHR_BEHIND_PROXY = envbool("MARIOHR_BEHIND_PROXY")
+MARIOHR_API_RATE_LIMIT = envrate("MARIOHR_API_RATE_LIMIT", "3000/min")
+MARIOHR_AUTH_FAILURE_LIMIT = envrate("MARIOHR_AUTH_FAILURE_LIMIT", "60/5min")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin login lockout (django-axes). The database handler: attempts are shared by every
+# process, visible in the admin, and `axes_reset` can clear them all.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = envint("MARIOHR_ADMIN_LOCKOUT_FAILURES", "5")
+_lockout_minutes = envint("MARIOHR_ADMIN_LOCKOUT_MINUTES", "15")
+if AXES_FAILURE_LIMIT < 1 or _lockout_minutes < 1:
+    raise ImproperlyConfigured(
+        "MARIOHR_ADMIN_LOCKOUT_FAILURES and MARIOHR_ADMIN_LOCKOUT_MINUTES must be at least 1"
+    )
+AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes)
+# Each entry locks on its own (either trips the lock); "username+ip_address" locks the pair.
+_lockout_by = envlist("MARIOHR_ADMIN_LOCKOUT_BY", "ip_address,username")
+if not set("+".join(_lockout_by).split("+")) <= {"ip_address", "username"}:
+    raise ImproperlyConfigured("MARIOHR_ADMIN_LOCKOUT_BY takes ip_address, username, a+b")
+AXES_LOCKOUT_PARAMETERS = [entry.split("+") if "+" in entry else entry for entry in _lockout_by]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "mariohr.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "mariohr.lockout.admin_lockout_response"
+AXES_VERBOSE = False
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "MarioHR partner API",
     "DESCRIPTION": "Greenhouse-compatible and Ashby assessment-partner endpoints.",
     "VERSION": "1.0.0",
+    # The description lists the partner API only, not /api/schema/ itself.
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 # Outbound delivery (integrations.delivery): retry schedule in seconds after each attempt
@@ -273,14 +386,52 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_PROXY_SSL_HEADER = (
-        ("HTTP_X_FORWARDED_PROTO", "https") if envbool("MARIOHR_BEHIND_PROXY") else None
-    )
-    SESSION_COOKIE_SECURE = MARIOHR_BASE_URL.startswith("https://")
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Production mode: refuse to start on what only development may rely on, listing every
+# problem at once; then HTTPS only. Each HTTPS setting can be overridden on its own.
+if MARIOHR_PRODUCTION:
+    _problems = []
+    if not SECRET_KEY:
+        _problems.append("SECRET_KEY is not set.")
+    elif (
+        len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+        or SECRET_KEY.startswith("django-insecure-")
+    ):
+        # Django's own bar (check --deploy, security.W009).
+        _problems.append("SECRET_KEY is weak: use at least 50 random characters.")
+    if not MARIOHR_FERNET_KEYS:
+        _problems.append(
+            'MARIOHR_FERNET_KEYS is not set (see README "Security", key rotation, to move '
+            "from the development key derived from SECRET_KEY)."
+        )
+    if DEBUG:
+        _problems.append("DEBUG is on.")
+    if not MARIOHR_BASE_URL.startswith("https://"):
+        _problems.append("MARIOHR_BASE_URL must start with https://.")
+    if _problems:
+        raise ImproperlyConfigured(
+            "Production mode (MARIOHR_PRODUCTION=true) refuses to start:\n- "
+            + "\n- ".join(_problems)
+        )
+_https_only = "True" if MARIOHR_PRODUCTION else "False"
+SECURE_SSL_REDIRECT = envbool("MARIOHR_SSL_REDIRECT", _https_only)
+# Load balancers probe /healthz over plain HTTP from inside the network: answer, not 301.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = envint("MARIOHR_HSTS_SECONDS", "31536000" if MARIOHR_PRODUCTION else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("MARIOHR_HSTS_INCLUDE_SUBDOMAINS", _https_only)
+SECURE_HSTS_PRELOAD = envbool("MARIOHR_HSTS_PRELOAD", _https_only)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if MARIOHR_BEHIND_PROXY else None
+SESSION_COOKIE_SECURE = envbool(
+    "MARIOHR_SECURE_COOKIES",
+    str(MARIOHR_PRODUCTION or (not DEBUG and MARIOHR_BASE_URL.startswith("https://"))),
+)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# No cross-origin Referer: candidate and report URLs carry their access tokens.
+SECURE_REFERRER_POLICY = os.environ.get("MARIOHR_REFERRER_POLICY", "same-origin")
+# Nothing embeds MarioHR's pages.
+X_FRAME_OPTIONS = "DENY"
 
 CELERY_BEAT_SCHEDULE = {
     "sweep-recordings": {

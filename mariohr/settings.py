@@ -116,7 +116,7 @@ MARIOHR_RECORDING_TRANSCRIBER = os.environ.get(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "mariohr.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -408,6 +408,11 @@ if MARIOHR_PRODUCTION:
         _problems.append("DEBUG is on.")
     if not MARIOHR_BASE_URL.startswith("https://"):
         _problems.append("MARIOHR_BASE_URL must start with https://.")
+    if not os.environ.get("MARIOHR_CACHE_URL"):
+        # File counters on one host would let each web host grant its own rate limit.
+        _problems.append("MARIOHR_CACHE_URL is not set (Redis, shared by every web host).")
+    if MARIOHR_CALLBACK_ALLOWLIST:
+        _problems.append("MARIOHR_CALLBACK_ALLOWLIST is set: it bypasses the SSRF guard.")
     if _problems:
         raise ImproperlyConfigured(
             "Production mode (MARIOHR_PRODUCTION=true) refuses to start:\n- "

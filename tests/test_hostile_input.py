@@ -276,6 +276,22 @@ def test_admin_action_with_a_nul_selection_is_a_400(admin_client, sent_interview
     assert Interview.objects.filter(pk=interview.pk).exists()
 
 
+@pytest.mark.parametrize("selected", ["abc", "12x", "1" * 30, "-1", "\u0663", ""])
+@pytest.mark.parametrize("action", ["delete_selected", "cancel_interviews"])
+def test_admin_action_with_a_non_numeric_selection_is_a_400(
+    admin_client, sent_interview, action, selected
+):
+    interview = sent_interview()
+    form = urlencode(
+        {"action": action, "_selected_action": [str(interview.pk), selected], "index": "0"},
+        doseq=True,
+    )
+    response = admin_client.post("/admin/assessments/interview/", form, content_type=FORM)
+    assert response.status_code == 400
+    interview.refresh_from_db()
+    assert interview.status == Interview.Status.SENT
+
+
 # Admin changelists, every registered model, logged in as a superuser
 
 

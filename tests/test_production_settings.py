@@ -53,6 +53,7 @@ def production_env(tmp_path, **overrides) -> dict:
         ALLOWED_HOSTS=HOST,
         MARIOHR_BASE_URL=f"https://{HOST}",
         DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        MARIOHR_CACHE_URL=os.environ.get("MARIOHR_TEST_REDIS_URL", "redis://127.0.0.1:6379/5"),
     )
     for name, value in overrides.items():
         if value is None:
@@ -101,6 +102,8 @@ def test_check_deploy_warns_in_development_mode(tmp_path):
         ({"MARIOHR_FERNET_KEYS": None}, "MARIOHR_FERNET_KEYS is not set"),
         ({"DEBUG": "true"}, "DEBUG is on."),
         ({"MARIOHR_BASE_URL": f"http://{HOST}"}, "MARIOHR_BASE_URL must start with https://"),
+        ({"MARIOHR_CACHE_URL": None}, "MARIOHR_CACHE_URL is not set"),
+        ({"MARIOHR_CALLBACK_ALLOWLIST": "10.0.0.0/8"}, "it bypasses the SSRF guard"),
     ],
     ids=[
         "no-secret-key",
@@ -109,6 +112,8 @@ def test_check_deploy_warns_in_development_mode(tmp_path):
         "no-fernet-keys",
         "debug",
         "http-base-url",
+        "no-shared-cache",
+        "ssrf-allowlist",
     ],
 )
 def test_production_mode_refuses_to_start(tmp_path, overrides, problem):

@@ -26,6 +26,13 @@ EVENT_LABELS = {
     "cancelled": "Cancelled",
     "invitation_resent": "Invitation sent again",
 }
+# Recording states before it is processed (or failed), and interview states after capture.
+RECORDING_NOT_READY = {"receiving", "pending", "processing"}
+INTERVIEW_FINISHED = {
+    Interview.Status.SUBMITTED,
+    Interview.Status.COMPLETE,
+    Interview.Status.EXPIRED,
+}
 
 
 def json_number(value: Decimal | None) -> int | float | None:
@@ -58,6 +65,11 @@ def report_build(interview: Interview) -> dict:
     secrets = _secret_values(interview, environment_values)
     recording = recording_for_report(interview)
     extra_events = recording.pop("transcript_events", []) if isinstance(recording, dict) else []
+    if isinstance(recording, dict):
+        # The results go out without waiting; the link follows once this turns false.
+        recording["processing"] = (
+            recording["status"] in RECORDING_NOT_READY and interview.status in INTERVIEW_FINISHED
+        )
     reviewer = interview.scored_by
     return {
         "partner_interview_id": interview.partner_interview_id,

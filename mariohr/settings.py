@@ -110,7 +110,6 @@ if not 0 < MARIOHR_RECORDING_URL_TTL <= 7 * 24 * 3600:
     raise ImproperlyConfigured("MARIOHR_RECORDING_URL_TTL must be 1..604800 seconds")
 MARIOHR_RECORDING_MAX_CHUNK_BYTES = envint("MARIOHR_RECORDING_MAX_CHUNK_BYTES", str(16 << 20))
 MARIOHR_RECORDING_MAX_BYTES = envint("MARIOHR_RECORDING_MAX_BYTES", str(4 << 30))
-MARIOHR_RECORDING_WAIT_SECONDS = envint("MARIOHR_RECORDING_WAIT_SECONDS", "600")
 MARIOHR_RECORDING_TRANSCRIBER = os.environ.get(
     "MARIOHR_RECORDING_TRANSCRIBER", "assessments.recordings.transcribe.pocketsphinx_transcribe"
 )
@@ -374,6 +373,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "False")
+# Recording processing (remux, transcription: minutes) has its own queue and worker
+# (Procfile "recorder"), so deliveries on the default queue never wait behind it.
+CELERY_TASK_ROUTES = {"assessments.recordings.tasks.*": {"queue": "recordings"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 

@@ -13,7 +13,7 @@ from ..credentials import integration_settings_get
 from ..crypto import decrypt
 from ..delivery import kinds
 from ..delivery.models import Delivery
-from ..delivery.results import results_wait_for_recording
+from ..delivery.recording_ready import recording_ready_register
 from ..delivery.services import delivery_create, submit_results_register
 from .payloads import assessment_update_payload, epoch_ms
 
@@ -26,7 +26,8 @@ NOTIFIED_STATUSES = {
     Interview.Status.CANCELLED,
 }
 
-# The updates that carry results (score, recording URL) wait for the recording to be processed.
+# The updates that carry results (score, recording URL). They never wait for the recording:
+# once it is processed, a "recording_ready" update with the link follows.
 RESULT_STATUSES = {Interview.Status.COMPLETE, Interview.Status.EXPIRED}
 
 
@@ -40,7 +41,11 @@ def ordering_key(interview: Interview) -> str:
 
 
 def ashby_update_create(
-    *, interview: Interview, event: dict, replay_of: Delivery | None = None
+    *,
+    interview: Interview,
+    event: dict,
+    replay_of: Delivery | None = None,
+    dedup_key: str | None = None,
 ) -> Delivery:
     """Queue one assessment.update; its timestamp is strictly after every earlier one."""
     moment_ms = event.get("at_ms") or epoch_ms(timezone.now())
@@ -50,14 +55,18 @@ def ashby_update_create(
     ]
     timestamp = max(int(moment_ms), max(earlier) + 1)
     base_url = integration_settings_get(organization=interview.organization).ashby_base_url
+    stored = {"status": event.get("status", interview.status), "timestamp": timestamp}
+    if event.get("trigger"):
+        stored["trigger"] = event["trigger"]
     return delivery_create(
         organization=interview.organization,
         interview=interview,
         kind=KIND,
         target_url=base_url.rstrip("/") + "/assessment.update",
-        event={"status": event.get("status", interview.status), "timestamp": timestamp},
+        event=stored,
         ordering_key=ordering_key(interview),
         replay_of=replay_of,
+        dedup_key=dedup_key,
     )
 
 
@@ -81,8 +90,6 @@ def ashby_update_build(delivery: Delivery) -> kinds.OutboundRequest:
             "a newer assessment.update was delivered; Ashby accepts only newer timestamps "
             "(use Replay to send the current state)."
         )
-    if delivery.event.get("status") in RESULT_STATUSES:
-        results_wait_for_recording(interview)
     settings_row = integration_settings_get(organization=delivery.organization)
     api_key = decrypt(settings_row.ashby_api_key_encrypted)
     if not api_key:
@@ -151,3 +158,4 @@ def ashby_update_on_status_change(sender, interview, previous_status, at, **kwar
 def register() -> None:
     kinds.register(KIND, ashby_update_build, ashby_update_interpret, replay=ashby_update_replay)
     submit_results_register(Interview.Source.ASHBY, ashby_update_create)
+    recording_ready_register(Interview.Source.ASHBY, ashby_update_create, statuses=RESULT_STATUSES)

@@ -50,6 +50,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = [
         "webhook_id",
         "kind",
+        "event_name",
         "organization",
         "interview_link",
         "status",
@@ -71,6 +72,11 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="event")
+    def event_name(self, delivery):
+        # What caused it: status_changed, submit_results, recording_ready (a replay keeps it).
+        return delivery.event.get("trigger") or delivery.event.get("status") or "-"
 
     @admin.display(description="interview")
     def interview_link(self, delivery):

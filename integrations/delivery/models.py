@@ -44,6 +44,9 @@ class Delivery(models.Model):
     )
     event = models.JSONField(default=dict, blank=True)
     ordering_key = models.CharField(max_length=200, blank=True, db_index=True)
+    # Set on deliveries that must exist at most once (the recording follow-up); the unique
+    # index makes a second, racing creation fail instead of sending twice.
+    dedup_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     replay_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)

@@ -1,28 +1,18 @@
-"""The results PATCH: MarioHR → the interview's callback URL (Greenhouse-compatible)."""
+"""The results PATCH: MarioHR → the interview's callback URL (Greenhouse-compatible).
+
+It goes as soon as the interview is scored, with recording_url null while the recording is
+still being processed; a "recording_ready" PATCH follows once it is (recording_ready.py)."""
 
 from assessments.models import Interview
-from assessments.recordings.services import recording_processing_pending
 
 from ..credentials import outbound_credentials_get
 from ..greenhouse.payloads import results_patch_payload
 from . import kinds
 from .models import Delivery
+from .recording_ready import recording_ready_register
 from .services import DeliveryNotPossible, delivery_create, submit_results_register
 
 KIND = "results_patch"
-# How often a results callback looks again at a recording still being processed.
-RECORDING_POLL_SECONDS = 5
-
-
-def results_wait_for_recording(interview: Interview) -> None:
-    """Hold a results callback while the session recording is processed, so it carries the
-    recording_url; bounded by MARIOHR_RECORDING_WAIT_SECONDS, then the results go anyway."""
-    if recording_processing_pending(interview):
-        raise kinds.Postpone(
-            "Waiting for the session recording to be processed "
-            "(at most MARIOHR_RECORDING_WAIT_SECONDS after the interview finished).",
-            seconds=RECORDING_POLL_SECONDS,
-        )
 
 
 def results_patch_build(delivery: Delivery) -> kinds.OutboundRequest:
@@ -30,7 +20,6 @@ def results_patch_build(delivery: Delivery) -> kinds.OutboundRequest:
     interview = Interview.objects.select_related("candidate", "test", "organization").get(
         pk=delivery.interview_id
     )
-    results_wait_for_recording(interview)
     return kinds.OutboundRequest(
         method="PATCH",
         url=delivery.target_url,
@@ -39,7 +28,9 @@ def results_patch_build(delivery: Delivery) -> kinds.OutboundRequest:
     )
 
 
-def results_patch_create(*, interview: Interview, event: dict) -> Delivery:
+def results_patch_create(
+    *, interview: Interview, event: dict, dedup_key: str | None = None
+) -> Delivery:
     if not interview.callback_url:
         raise DeliveryNotPossible(
             f"Interview {interview.partner_interview_id} has no callback URL to PATCH."
@@ -50,6 +41,7 @@ def results_patch_create(*, interview: Interview, event: dict) -> Delivery:
         kind=KIND,
         target_url=interview.callback_url,
         event=event,
+        dedup_key=dedup_key,
     )
 
 
@@ -57,3 +49,5 @@ def register() -> None:
     kinds.register(KIND, results_patch_build)
     for source in (Interview.Source.GREENHOUSE, Interview.Source.ADMIN):
         submit_results_register(source, results_patch_create)
+        # Only a complete interview was PATCHed with its results, maybe without the link.
+        recording_ready_register(source, results_patch_create, statuses={Interview.Status.COMPLETE})

@@ -56,8 +56,10 @@ def delivery_create(
     event: dict | None = None,
     ordering_key: str = "",
     replay_of: Delivery | None = None,
+    dedup_key: str | None = None,
 ) -> Delivery:
-    """Write the outbox row in the caller's transaction; enqueue the fast path on commit."""
+    """Write the outbox row in the caller's transaction; enqueue the fast path on commit.
+    A ``dedup_key`` already used raises IntegrityError."""
     kinds.get(kind)
     now = timezone.now()
     delivery = Delivery.objects.create(
@@ -69,6 +71,7 @@ def delivery_create(
         event=event or {},
         ordering_key=ordering_key,
         replay_of=replay_of,
+        dedup_key=dedup_key,
         next_attempt_at=now,
         enqueued_at=now,
     )

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test fuzz install migrate lint browsers clean bench
+.PHONY: run test fuzz install migrate lint browsers clean bench bench-recording
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ browsers:
 # gunicorn: make bench [BENCH_ARGS="--quick" | "--postgres --cache redis://127.0.0.1:6379/15"]
 bench: install
 	$(BIN)/python benchmarks/api.py $(BENCH_ARGS)
+
+# Recording processing seconds per minute of recording and peak worker memory (1, 10 and
+# 60 minutes; several minutes): make bench-recording [BENCH_ARGS="--quick"]
+bench-recording: install
+	$(BIN)/python benchmarks/recording.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -17,7 +17,8 @@ from mariohr.json_safety import UnsafeJSON, json_loads_safe
 
 from . import candidate_services as candidate
 from .models import Interview, Question, Test
-from .recordings.services import policy_for
+from .recordings.services import ChunkRefused as RecordingRefused
+from .recordings.services import policy_for, recording_consent_before_start
 from .reports import iso
 from .services import interview_start
 
@@ -91,6 +92,7 @@ def _recording_enabled(test: Test) -> bool:
 
 def _questions_with_answers(interview: Interview) -> list[dict]:
     saved = dict(interview.answers.values_list("key", "value"))
+    saved_at = _answers_saved_at(interview)
     rows = []
     for number, question in enumerate(interview.test.questions.prefetch_related("choices"), 1):
         value = saved.get(question.answer_key)
@@ -101,6 +103,7 @@ def _questions_with_answers(interview: Interview) -> list[dict]:
                 "question": question,
                 "key": question.answer_key,
                 "value": value if question.kind == Question.Kind.SHORT else "",
+                "saved_at": saved_at.get(question.answer_key),
                 "choices": [
                     {"choice": choice, "checked": str(choice.pk) in picked}
                     for choice in question.choices.all()
@@ -108,6 +111,11 @@ def _questions_with_answers(interview: Interview) -> list[dict]:
             }
         )
     return rows
+
+
+def _answers_saved_at(interview: Interview) -> dict[str, str | None]:
+    # The page's script re-applies a local draft of an answer only when it is newer than this.
+    return {key: iso(at) for key, at in interview.answers.values_list("key", "saved_at")}
 
 
 @require_GET
@@ -124,6 +132,7 @@ def page(request, token: str):
             "environment": interview.environment_values.all(),
             "questions": _questions_with_answers(interview),
             "review": {key: saved.get(key, "") for key in candidate.REVIEW_FIELDS},
+            "review_saved_at": _answers_saved_at(interview),
             "deadline_iso": iso(interview.expires_at),
             "server_now_iso": iso(timezone.now()),
             "last_saved_iso": iso(last_saved.first()),
@@ -143,6 +152,22 @@ def page(request, token: str):
 def start(request, token: str):
     interview = _load(token)
     if interview.status == S.SENT:
+        # Consent comes before the clock: a required recording without it does not start.
+        try:
+            recording_consent_before_start(
+                interview=interview,
+                consent=request.POST.get("recording_consent", ""),
+                detail=request.POST.get("recording_consent_detail", ""),
+            )
+        except RecordingRefused as refused:
+            response = render(
+                request,
+                "assessments/candidate/intro.html",
+                {"interview": interview, "start_error": refused.detail},
+                status=refused.status,
+            )
+            response["Cache-Control"] = NO_STORE
+            return response
         # A double click or a second tab may have started it already.
         with contextlib.suppress(candidate.IllegalTransition):
             interview_start(interview=interview)

@@ -22,8 +22,11 @@ FORM = "application/x-www-form-urlencoded"
 QUIZ = "python-fundamentals-quiz"
 
 
-def started(client, interview):
-    assert client.post(page_url(interview, "/start")).status_code == 302
+GIVEN = {"recording_consent": "given"}
+
+
+def started(client, interview, form=None):
+    assert client.post(page_url(interview, "/start"), form or {}).status_code == 302
     interview.refresh_from_db()
     return interview
 
@@ -238,13 +241,13 @@ def consent(client, interview, value):
 
 
 def test_candidate_required_recording_refuses_answers_until_consent(client, recorded):
-    interview = started(client, recorded(RecordingPolicy.Mode.REQUIRED))
-    response = save(client, interview, {"notes": "before consent"})
+    # Consent comes with Start; taking it back (declining) afterwards blocks the answers.
+    interview = started(client, recorded(RecordingPolicy.Mode.REQUIRED), GIVEN)
+    consent(client, interview, "declined")
+    response = save(client, interview, {"notes": "after declining"})
     assert response.status_code == 409
     assert response.json()["error"] == "recording_required"
     assert "camera and microphone" in response.json()["message"]
-    consent(client, interview, "declined")
-    assert save(client, interview, {"notes": "after declining"}).status_code == 409
     assert not Answer.objects.filter(interview=interview).exists()
 
     consent(client, interview, "given")
@@ -258,7 +261,8 @@ def test_candidate_required_recording_refuses_answers_until_consent(client, reco
 
 @pytest.mark.parametrize("automatic", ["0", "1"])
 def test_candidate_required_recording_refuses_submit_with_a_clear_page(client, recorded, automatic):
-    interview = started(client, recorded(RecordingPolicy.Mode.REQUIRED, QUIZ))
+    interview = started(client, recorded(RecordingPolicy.Mode.REQUIRED, QUIZ), GIVEN)
+    consent(client, interview, "declined")
     response = submit_form(client, interview, {"automatic": automatic})
     assert response.status_code == 409
     html = response.content.decode()

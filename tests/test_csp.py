@@ -78,7 +78,9 @@ def recorded(catalog):
 def test_candidate_pages_and_report_send_a_strict_policy(client, sent_interview, recorded):
     interview = sent_interview()
     pages = {"home": client.get("/"), "intro": client.get(page_url(interview))}
-    client.post(page_url(interview, "/start"))
+    pages["start refused"] = client.post(page_url(interview, "/start"))
+    assert pages["start refused"].status_code == 409  # the required recording's consent
+    client.post(page_url(interview, "/start"), {"recording_consent": "given"})
     take = client.get(page_url(interview))
     assert b'id="recording-capture"' in take.content and b"js/recorder.js" in take.content
     pages["take page with the recorder"] = take

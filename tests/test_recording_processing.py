@@ -12,7 +12,6 @@ from assessments.recordings.models import Recording, RecordingChunk
 from assessments.recordings.processing import recording_process, recordings_sweep
 from assessments.recordings.services import (
     recording_for_report,
-    recording_processing_pending,
     recording_url_for,
 )
 from assessments.recordings.transcribe import Utterance
@@ -150,7 +149,6 @@ def test_corrupt_upload_is_failed_with_reason_and_does_not_hold_results(
     assert recording.failure_reason
     assert recording.chunks.count() == 1  # kept as evidence and for "process again"
     interview.refresh_from_db()
-    assert recording_processing_pending(interview) is False
     assert recording_url_for(interview) is None
     report = recording_for_report(interview)
     assert report["status"] == "failed"
@@ -180,26 +178,6 @@ def test_interview_without_recording_has_none(recording_interview, local_media):
     interview = interview_submit(interview=interview)
     assert recording_for_report(interview) is None
     assert recording_url_for(interview) is None
-    assert recording_processing_pending(interview) is False
-
-
-def test_results_wait_for_processing_within_budget(
-    recording_interview, local_media, speech_webm, django_capture_on_commit_callbacks, settings
-):
-    interview = recording_interview()
-    upload(interview, [speech_webm])
-    assert recording_processing_pending(interview) is False  # still in progress: nothing due
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        interview = interview_submit(interview=interview)
-    assert Recording.objects.get().status == Recording.Status.PENDING
-    assert callbacks, "processing is enqueued on commit"
-    assert recording_processing_pending(interview) is True
-    settings.MARIOHR_RECORDING_WAIT_SECONDS = 0
-    assert recording_processing_pending(interview) is False
-    settings.MARIOHR_RECORDING_WAIT_SECONDS = 600
-    recording_process(recording_pk=Recording.objects.get().pk)
-    assert recording_processing_pending(interview) is False
-    assert recording_url_for(interview)
 
 
 def test_processing_twice_is_a_no_op(
@@ -411,7 +389,7 @@ def test_a_real_worker_processes_the_recording_after_submit(
         interview = recording_interview()
         upload(interview, split_bytes(speech_webm, 3))
         with worker_process(
-            queue="celery",
+            queue="recordings",
             broker_url="filesystem://",
             ca_file=certifi.where(),
             log_path=tmp_path / "worker.log",
@@ -447,7 +425,6 @@ def test_sweep_processes_a_recording_whose_close_was_missed(
     )
     interview.refresh_from_db()
     assert Recording.objects.get().status == Recording.Status.RECEIVING
-    assert recording_processing_pending(interview) is True
     assert recordings_sweep() == 1
     assert Recording.objects.get().status == Recording.Status.PROCESSED
     assert recordings_sweep() == 0

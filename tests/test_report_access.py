@@ -61,6 +61,15 @@ def test_candidate_pages_of_a_recorded_review_reveal_neither_id_nor_report(
     seen = []
     intro = client.get(page_url(interview))
     seen.append(("intro", intro))
+    refused = client.post(page_url(interview, "/start"))
+    assert refused.status_code == 409  # consent first: the refusal is a candidate answer too
+    seen.append(("start refused", refused))
+    consent = client.post(
+        f"/recordings/{interview.candidate_token}/consent",
+        data=json.dumps({"consent": "given"}),
+        content_type="application/json",
+    )
+    seen.append(("consent", consent))
     start = client.post(page_url(interview, "/start"))
     assert start.status_code == 302
     seen.append(("start redirect", start))
@@ -68,19 +77,6 @@ def test_candidate_pages_of_a_recorded_review_reveal_neither_id_nor_report(
     assert b'id="recording-capture"' in take.content  # the recorder is on the page
     assert b"data-draft-key" in take.content
     seen.append(("take page", take))
-    blocked = client.post(
-        page_url(interview, "/answers"),
-        data=json.dumps({"answers": {"notes": "x"}}),
-        content_type="application/json",
-    )
-    assert blocked.status_code == 409  # consent first: the refusal is a candidate answer too
-    seen.append(("autosave refused", blocked))
-    consent = client.post(
-        f"/recordings/{interview.candidate_token}/consent",
-        data=json.dumps({"consent": "given"}),
-        content_type="application/json",
-    )
-    seen.append(("consent", consent))
     chunk = client.post(
         CHUNK_URL.format(token=interview.candidate_token, seq=0),
         data=speech_webm[:4096],

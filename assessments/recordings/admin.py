@@ -3,7 +3,7 @@ from django.utils.html import format_html
 
 from assessments.models import Interview, Test
 
-from .models import Recording, RecordingChunk, RecordingPolicy
+from .models import Recording, RecordingChunk, RecordingPolicy, RecordingSegment
 from .processing import recording_reprocess
 from .services import recording_url_for
 
@@ -28,11 +28,22 @@ class RecordingInline(admin.StackedInline):
         return False
 
 
+class RecordingSegmentInline(admin.TabularInline):
+    model = RecordingSegment
+    extra = 0
+    can_delete = False
+    fields = ["client_id", "started_at", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class RecordingChunkInline(admin.TabularInline):
     model = RecordingChunk
     extra = 0
     can_delete = False
-    fields = ["seq", "size_bytes", "sha256", "received_at", "file_name"]
+    fields = ["segment", "seq", "size_bytes", "sha256", "received_at", "file_name"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -71,7 +82,7 @@ class RecordingAdmin(admin.ModelAdmin):
     list_select_related = ["interview"]
     readonly_fields = [f.name for f in Recording._meta.fields] + ["play"]
     actions = ["process_again"]
-    inlines = [RecordingChunkInline]
+    inlines = [RecordingSegmentInline, RecordingChunkInline]
 
     def has_add_permission(self, request):
         return False

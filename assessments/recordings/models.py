@@ -81,6 +81,9 @@ class Recording(models.Model):
     duration_seconds = models.FloatField(null=True, blank=True)
     container = models.CharField(max_length=50, blank=True)
     missing_chunks = models.JSONField(default=list, blank=True)
+    # One entry per segment in the processed file, in order: index, segment (client id),
+    # started_at (ISO), offset_seconds (in the file), duration_seconds, missing_chunks.
+    segment_map = models.JSONField(default=list, blank=True)
     transcript = models.JSONField(default=list, blank=True)
     transcript_engine = models.CharField(max_length=100, blank=True)
     transcript_error = models.TextField(blank=True)
@@ -92,8 +95,32 @@ class Recording(models.Model):
         return f"Recording of {self.interview.partner_interview_id} ({self.status})"
 
 
+LEGACY_SEGMENT = "legacy"
+
+
+class RecordingSegment(models.Model):
+    """One page load's part of the recording: a reload or a second tab starts another."""
+
+    recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="segments")
+    client_id = models.CharField(max_length=40)
+    started_at = models.DateTimeField(help_text="When the page began this segment (server clock).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["started_at", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recording", "client_id"], name="unique_recording_segment_client_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"segment {self.client_id} of {self.recording_id}"
+
+
 class RecordingChunk(models.Model):
     recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="chunks")
+    segment = models.ForeignKey(RecordingSegment, on_delete=models.CASCADE, related_name="chunks")
     seq = models.PositiveIntegerField()
     file_name = models.CharField(max_length=500)
     size_bytes = models.PositiveIntegerField()
@@ -103,7 +130,7 @@ class RecordingChunk(models.Model):
     class Meta:
         ordering = ["seq"]
         constraints = [
-            models.UniqueConstraint(fields=["recording", "seq"], name="unique_recording_chunk_seq")
+            models.UniqueConstraint(fields=["segment", "seq"], name="unique_segment_chunk_seq")
         ]
 
     def __str__(self) -> str:

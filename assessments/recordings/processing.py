@@ -8,6 +8,7 @@ transaction; chunks are deleted only after the result is stored and recorded.
 import hashlib
 import logging
 import tempfile
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,9 +17,12 @@ from django.core.files.storage import default_storage
 from django.db.models import F
 from django.utils import timezone
 
+from assessments.reports import iso
+
 from . import media, transcribe
-from .models import Recording
+from .models import Recording, RecordingSegment
 from .services import FINISHED, recording_enqueue
+from .signals import recording_processed_send
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,7 @@ def recording_process(*, recording_pk: int) -> None:
         )
         raise
     if _finish(recording, status=R.PROCESSED, processed_at=timezone.now(), **fields):
+        recording_processed_send(recording=recording)
         _chunks_delete(recording)
 
 
@@ -64,36 +69,67 @@ def _finish(recording: Recording, **fields) -> bool:
     return bool(Recording.objects.filter(pk=recording.pk, status=R.PROCESSING).update(**fields))
 
 
+HEADER_MISSING = "The first chunk, which holds the WebM header, never arrived."
+HEADER_CORRUPT = (
+    "The first chunk, which holds the WebM header, does not match the checksum "
+    "recorded when it arrived."
+)
+
+
+@dataclass
+class _Part:
+    segment: RecordingSegment
+    path: Path
+    missing: list[int]
+
+
 def _assemble_check_store(recording: Recording, workdir: Path) -> dict:
-    chunks = list(recording.chunks.order_by("seq"))
-    if not chunks:
+    segments = list(recording.segments.order_by("started_at", "created_at", "id"))
+    chunks_by_segment = {s.pk: list(s.chunks.order_by("seq")) for s in segments}
+    segments = [s for s in segments if chunks_by_segment[s.pk]]
+    if not segments:
         reason = "No video was uploaded."
         if recording.consent and recording.consent != Recording.Consent.GIVEN:
             reason += f" Consent: {recording.get_consent_display()} {recording.consent_detail}"
         raise media.MediaError(reason.strip())
-    seqs = {chunk.seq for chunk in chunks}
-    missing = sorted(set(range(chunks[-1].seq + 1)) - seqs)
-    if 0 in missing:
-        raise media.MediaError("The first chunk, which holds the WebM header, never arrived.")
-    assembled = workdir / "assembled.webm"
-    corrupt = _assemble(chunks, assembled)
-    if 0 in corrupt:
-        raise media.MediaError(
-            "The first chunk, which holds the WebM header, does not match the checksum "
-            "recorded when it arrived."
-        )
-    # Left-out chunks are missing from the file whatever the cause; the note says which
-    # were dropped for a checksum mismatch.
-    missing = sorted({*missing, *corrupt})
-    note = ""
-    if corrupt:
-        listed = ", ".join(str(seq) for seq in corrupt)
-        note = (
-            f"Chunk(s) {listed} did not match the checksum recorded when they arrived "
-            "and were left out."
-        )
+    several = len(segments) > 1
+    parts, notes = [], []
+    for number, segment in enumerate(segments, 1):
+        part, note = _segment_assemble(segment, chunks_by_segment[segment.pk], workdir)
+        if part is None and not several:
+            raise media.MediaError(note)
+        if note:
+            notes.append(f"{_part_name(number, segment)}: {note}" if several else note)
+        if part is not None:
+            parts.append(part)
+    if not parts:
+        raise media.MediaError(" ".join(notes))
     result = workdir / "session.webm"
-    media.remux(assembled, result)
+    spans = media.concatenate([part.path for part in parts], result)
+    segment_map, missing = [], []
+    for part, span in zip(parts, spans, strict=True):
+        part.path.unlink()
+        if span is None:
+            number = segments.index(part.segment) + 1
+            notes.append(
+                f"{_part_name(number, part.segment)}: no playable audio or video; left out."
+            )
+            continue
+        missing.extend(
+            part.missing
+            if not several
+            else [{"segment": part.segment.client_id, "seq": seq} for seq in part.missing]
+        )
+        segment_map.append(
+            {
+                "index": len(segment_map),
+                "segment": part.segment.client_id,
+                "started_at": iso(part.segment.started_at),
+                "offset_seconds": span.offset_seconds,
+                "duration_seconds": span.duration_seconds,
+                "missing_chunks": part.missing,
+            }
+        )
     info = media.probe(result)
     size = result.stat().st_size
     if "webm" not in info.container and "matroska" not in info.container:
@@ -106,7 +142,8 @@ def _assemble_check_store(recording: Recording, workdir: Path) -> dict:
         "size_bytes": size,
         "sha256": _sha256(result),
         "missing_chunks": missing,
-        "failure_reason": note,
+        "segment_map": segment_map,
+        "failure_reason": " ".join(notes),
         "last_error": "",
     }
     fields.update(_transcript(result, workdir, has_audio=info.has_audio))
@@ -116,6 +153,34 @@ def _assemble_check_store(recording: Recording, workdir: Path) -> dict:
     with result.open("rb") as handle:
         fields["file_name"] = default_storage.save(name, File(handle, name="session.webm"))
     return fields
+
+
+def _part_name(number: int, segment: RecordingSegment) -> str:
+    return f"Part {number} (started {segment.started_at:%H:%M:%S} UTC)"
+
+
+def _segment_assemble(segment, chunks, workdir: Path) -> tuple[_Part | None, str]:
+    """One segment's chunks in one file; (None, why) when its header is missing or corrupt.
+
+    Left-out chunks are missing from the file whatever the cause; the note says which were
+    dropped for a checksum mismatch."""
+    seqs = {chunk.seq for chunk in chunks}
+    missing = sorted(set(range(chunks[-1].seq + 1)) - seqs)
+    if 0 in missing:
+        return None, HEADER_MISSING
+    path = workdir / f"segment-{segment.pk}.webm"
+    corrupt = _assemble(chunks, path)
+    if 0 in corrupt:
+        path.unlink()
+        return None, HEADER_CORRUPT
+    note = ""
+    if corrupt:
+        listed = ", ".join(str(seq) for seq in corrupt)
+        note = (
+            f"Chunk(s) {listed} did not match the checksum recorded when they arrived "
+            "and were left out."
+        )
+    return _Part(segment, path, sorted({*missing, *corrupt})), note
 
 
 def _assemble(chunks, assembled: Path) -> list[int]:

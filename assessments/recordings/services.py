@@ -1,13 +1,14 @@
 """Recording rules: chunk intake, consent, hand-off to processing, and what others read.
 
-Other apps call ``recording_url_for``, ``recording_for_report`` and
-``recording_processing_pending``; all three are cheap reads safe to call at send time.
+Other apps call ``recording_url_for`` and ``recording_for_report``; both are cheap reads
+safe to call at send time.
 """
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -21,7 +22,7 @@ from assessments.models import Interview
 from assessments.reports import iso
 
 from .links import link_create
-from .models import Recording, RecordingChunk, RecordingPolicy
+from .models import LEGACY_SEGMENT, Recording, RecordingChunk, RecordingPolicy, RecordingSegment
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,11 @@ S = Interview.Status
 WEBM_CONTENT_TYPES = {"video/webm", "audio/webm"}
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"
 MAX_SEQ = 100_000
+SEGMENT_ID = re.compile(r"[A-Za-z0-9_-]{8,40}")
+# Every page load that records starts a segment; this bounds a reload loop.
+MAX_SEGMENTS = 500
+STARTED_SLACK = timedelta(minutes=10)
+CONSENT_IMPLIED = "Implied: a recording chunk arrived."
 # Interview states after which the capture is over and the recording can be processed.
 FINISHED = {S.SUBMITTED, S.COMPLETE, S.EXPIRED}
 
@@ -38,6 +44,8 @@ class ChunkRefused(Exception):
     status: int
     field: str
     detail: str
+    # True when no retry can ever succeed: the page should stop recording and say so.
+    closed: bool = False
 
 
 def policy_for(test) -> RecordingPolicy | None:
@@ -48,19 +56,23 @@ def policy_for(test) -> RecordingPolicy | None:
     return policy
 
 
-def _refuse_unless_recording(interview: Interview) -> None:
+def _refuse_unless_recording(interview: Interview, *, before_start: bool = False) -> None:
+    """Chunks are taken while the interview is in progress; consent (``before_start``) also
+    while it is only sent, so it can be given before the clock runs."""
     if interview.status == S.CANCELLED:
-        raise ChunkRefused(410, "interview", "This interview was cancelled.")
+        raise ChunkRefused(410, "interview", "This interview was cancelled.", closed=True)
     # The candidate pages' rule: an interview in progress keeps MARIOHR_SUBMIT_GRACE_SECONDS
     # past its time limit, so the chunk flushed by the automatic submit still arrives.
     if interview.status == S.EXPIRED or interview_is_overdue(interview):
-        raise ChunkRefused(410, "interview", "This interview has expired.")
-    if interview.status == S.SENT:
+        raise ChunkRefused(410, "interview", "This interview has expired.", closed=True)
+    if interview.status == S.SENT and not before_start:
         raise ChunkRefused(409, "interview", "This interview has not been started.")
-    if interview.status != S.IN_PROGRESS:
-        raise ChunkRefused(409, "interview", "This interview has already been submitted.")
+    if interview.status not in (S.SENT, S.IN_PROGRESS):
+        raise ChunkRefused(
+            409, "interview", "This interview has already been submitted.", closed=True
+        )
     if policy_for(interview.test) is None:
-        raise ChunkRefused(409, "interview", "This test does not record sessions.")
+        raise ChunkRefused(409, "interview", "This test does not record sessions.", closed=True)
 
 
 def _check_chunk(*, seq: int, data: bytes, content_type: str) -> None:
@@ -82,22 +94,76 @@ def _check_chunk(*, seq: int, data: bytes, content_type: str) -> None:
         raise ChunkRefused(415, "body", "The first chunk must start with a WebM (EBML) header.")
 
 
+def _segment_started_at(interview: Interview, started_ms: int | None) -> datetime | None:
+    """The segment's start from the page's ``started`` (epoch ms, server clock), checked
+    against the interview: no earlier than its start and no later than now, give or take
+    STARTED_SLACK of clock skew the page could not correct."""
+    if started_ms is None:
+        return None
+    now = timezone.now()
+    earliest = (interview.started_at or now) - STARTED_SLACK
+    latest = now + STARTED_SLACK
+    try:
+        started_at = datetime.fromtimestamp(started_ms / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        started_at = None
+    if started_at is None or not earliest <= started_at <= latest:
+        raise ChunkRefused(
+            400,
+            "started",
+            "Must be when this segment began, in milliseconds since 1970 (server clock), "
+            "between the interview's start and now.",
+        )
+    return started_at
+
+
+def _segment(
+    recording: Recording, interview: Interview, client_id: str, started_at: datetime | None
+) -> RecordingSegment:
+    segment = recording.segments.filter(client_id=client_id).first()
+    if segment is not None:
+        return segment  # the first chunk fixed started_at; later values are ignored
+    if recording.segments.count() >= MAX_SEGMENTS:
+        raise ChunkRefused(
+            409, "segment", f"A recording may have at most {MAX_SEGMENTS} parts.", closed=True
+        )
+    began = started_at or recording.consent_at or interview.started_at or timezone.now()
+    # get_or_create: two requests of one new segment may race; the loser reads the winner's.
+    segment, _ = RecordingSegment.objects.get_or_create(
+        recording=recording, client_id=client_id, defaults={"started_at": began}
+    )
+    return segment
+
+
 def recording_chunk_receive(
-    *, interview: Interview, seq: int, data: bytes, content_type: str
+    *,
+    interview: Interview,
+    seq: int,
+    data: bytes,
+    content_type: str,
+    segment_id: str = LEGACY_SEGMENT,
+    started_ms: int | None = None,
 ) -> tuple[RecordingChunk, bool]:
-    """Store one chunk; ``(chunk, False)`` when this seq was already stored (a retry)."""
+    """Store one chunk of one segment; ``(chunk, False)`` when it was already stored (a retry).
+
+    A chunk also records consent as given: the page only records after consent, so a lost
+    consent request must not leave the answers blocked."""
     _refuse_unless_recording(interview)
     _check_chunk(seq=seq, data=data, content_type=content_type)
+    if segment_id != LEGACY_SEGMENT and not SEGMENT_ID.fullmatch(segment_id):
+        raise ChunkRefused(400, "segment", "Must be 8 to 40 characters: A-Z, a-z, 0-9, _ or -.")
+    started_at = _segment_started_at(interview, started_ms)
     sha256 = hashlib.sha256(data).hexdigest()
     recording, _ = Recording.objects.get_or_create(interview=interview)
-    existing = recording.chunks.filter(seq=seq).first()
+    segment = _segment(recording, interview, segment_id, started_at)
+    existing = segment.chunks.filter(seq=seq).first()
     if existing is not None:
         return _duplicate(existing, sha256)
     if recording.received_bytes + len(data) > settings.MARIOHR_RECORDING_MAX_BYTES:
         raise ChunkRefused(413, "body", "The recording has reached its size limit.")
     # Bytes go to storage before the row exists, outside any transaction; a crash in
     # between leaves an unreferenced object, never a row pointing at nothing.
-    name = f"recordings/{recording.storage_key}/chunks/{seq:06d}.webm"
+    name = f"recordings/{recording.storage_key}/chunks/{segment.client_id}-{seq:06d}.webm"
     try:
         stored_name = default_storage.save(name, ContentFile(data))
     except Exception as error:
@@ -105,30 +171,46 @@ def recording_chunk_receive(
         raise ChunkRefused(503, "storage", "The recording could not be stored; retry.") from error
     try:
         with transaction.atomic():
-            locked = Recording.objects.select_for_update().get(pk=recording.pk)
-            current_status = Interview.objects.values_list("status", flat=True).get(pk=interview.pk)
-            if locked.status != Recording.Status.RECEIVING or current_status != S.IN_PROGRESS:
-                raise ChunkRefused(409, "interview", "The session recording is already closed.")
-            chunk = RecordingChunk.objects.create(
-                recording=locked,
-                seq=seq,
-                file_name=stored_name,
-                size_bytes=len(data),
-                sha256=sha256,
-            )
-            Recording.objects.filter(pk=locked.pk).update(
-                chunk_count=F("chunk_count") + 1,
-                received_bytes=F("received_bytes") + len(data),
-                last_chunk_at=timezone.now(),
+            chunk = _chunk_record(
+                recording, interview, segment, seq=seq, stored_name=stored_name, data=data
             )
     except IntegrityError:
-        # The same seq raced in on another connection; that copy won.
+        # The same chunk raced in on another connection; that copy won.
         default_storage.delete(stored_name)
-        return _duplicate(recording.chunks.get(seq=seq), sha256)
+        return _duplicate(segment.chunks.get(seq=seq), sha256)
     except ChunkRefused:
         default_storage.delete(stored_name)
         raise
     return chunk, True
+
+
+def _chunk_record(recording, interview, segment, *, seq, stored_name, data) -> RecordingChunk:
+    locked = Recording.objects.select_for_update().get(pk=recording.pk)
+    current_status = Interview.objects.values_list("status", flat=True).get(pk=interview.pk)
+    if locked.status != Recording.Status.RECEIVING or current_status != S.IN_PROGRESS:
+        raise ChunkRefused(
+            409, "interview", "The session recording is already closed.", closed=True
+        )
+    chunk = RecordingChunk.objects.create(
+        recording=locked,
+        segment=segment,
+        seq=seq,
+        file_name=stored_name,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    now = timezone.now()
+    fields = {
+        "chunk_count": F("chunk_count") + 1,
+        "received_bytes": F("received_bytes") + len(data),
+        "last_chunk_at": now,
+    }
+    if locked.consent != Recording.Consent.GIVEN:
+        fields.update(
+            consent=Recording.Consent.GIVEN, consent_detail=CONSENT_IMPLIED, consent_at=now
+        )
+    Recording.objects.filter(pk=locked.pk).update(**fields)
+    return chunk
 
 
 def _duplicate(existing: RecordingChunk, sha256: str) -> tuple[RecordingChunk, bool]:
@@ -140,7 +222,8 @@ def _duplicate(existing: RecordingChunk, sha256: str) -> tuple[RecordingChunk, b
 
 
 def recording_consent_record(*, interview: Interview, consent: str, detail: str = "") -> Recording:
-    _refuse_unless_recording(interview)
+    """Record the candidate's answer (before or after Start); the last answer wins."""
+    _refuse_unless_recording(interview, before_start=True)
     if consent not in Recording.Consent.values:
         raise ChunkRefused(400, "consent", f"Must be one of {', '.join(Recording.Consent.values)}.")
     recording, _ = Recording.objects.get_or_create(interview=interview)
@@ -149,6 +232,25 @@ def recording_consent_record(*, interview: Interview, consent: str, detail: str 
     recording.consent_at = timezone.now()
     recording.save(update_fields=["consent", "consent_detail", "consent_at"])
     return recording
+
+
+START_CONSENT_MISSING = (
+    "This test requires a camera and microphone recording. Agree to the recording and check "
+    "your camera and microphone above, then press Start. The time limit has not started."
+)
+
+
+def recording_consent_before_start(*, interview: Interview, consent: str = "", detail: str = ""):
+    """Record the Start form's consent answer (if any) before the clock runs; refuse (409)
+    when the test requires a recording and consent was given neither now nor earlier."""
+    from assessments.candidate_services import recording_consent_missing
+
+    if consent and policy_for(interview.test) is not None:
+        # A form field may carry NUL, which PostgreSQL cannot store.
+        detail = detail.replace("\x00", "")
+        recording_consent_record(interview=interview, consent=consent, detail=detail)
+    if recording_consent_missing(interview):
+        raise ChunkRefused(409, "recording_consent", START_CONSENT_MISSING)
 
 
 def recording_capture_close(*, interview: Interview) -> None:
@@ -200,19 +302,32 @@ def recording_for_report(interview: Interview) -> dict | None:
         "url": _link(recording) if processed else None,
         "content_type": "video/webm",
         "failure_reason": recording.failure_reason or None,
+        "segments": list(recording.segment_map) if processed else [],
         "transcript_engine": recording.transcript_engine or None,
         "transcript": list(recording.transcript) if processed else [],
         # assessments.reports merges these into the report's timeline.
-        "transcript_events": _speech_events(recording) if processed else [],
+        "transcript_events": [*_gap_events(recording), *_speech_events(recording)]
+        if processed
+        else [],
     }
 
 
-def _speech_events(recording: Recording) -> list[dict]:
-    # Utterance times are offsets into the recording, which began when consent was given.
+def _wall_clock(recording: Recording, offset: float) -> datetime:
+    """The moment an offset into the processed file was recorded, through the segment map."""
+    spans = [span for span in recording.segment_map if span["offset_seconds"] <= offset]
+    if spans:
+        span = spans[-1]
+        began = datetime.fromisoformat(span["started_at"].replace("Z", "+00:00"))
+        return began + timedelta(seconds=offset - span["offset_seconds"])
+    # Processed before segments existed: one recording that began at consent.
     began = recording.consent_at or recording.interview.started_at or recording.created_at
+    return began + timedelta(seconds=offset)
+
+
+def _speech_events(recording: Recording) -> list[dict]:
     return [
         {
-            "at": iso(began + timedelta(seconds=utterance["start"])),
+            "at": iso(_wall_clock(recording, utterance["start"])),
             "event": "speech",
             "label": f"Said (at {utterance['start']:.0f} s in the recording): {utterance['text']}",
             "offset_seconds": utterance["start"],
@@ -221,17 +336,34 @@ def _speech_events(recording: Recording) -> list[dict]:
     ]
 
 
-def recording_processing_pending(interview: Interview) -> bool:
-    """True while a results callback should wait for this interview's recording.
+def _gap_events(recording: Recording) -> list[dict]:
+    """One event where a segment ended and the next began (a reload, a second tab, a crash)."""
+    events = []
+    spans = recording.segment_map
+    for before, after in zip(spans, spans[1:], strict=False):
+        ended = datetime.fromisoformat(before["started_at"].replace("Z", "+00:00")) + timedelta(
+            seconds=before["duration_seconds"]
+        )
+        resumed = datetime.fromisoformat(after["started_at"].replace("Z", "+00:00"))
+        gap = max(0.0, (resumed - ended).total_seconds())
+        events.append(
+            {
+                "at": iso(ended),
+                "event": "recording_gap",
+                "label": f"Recording paused for {_duration(gap)} "
+                "(page reloaded, another tab or connection lost)",
+                "gap_seconds": round(gap, 1),
+                "resumed_at": iso(resumed),
+                "offset_seconds": after["offset_seconds"],
+            }
+        )
+    return events
 
-    The wait is bounded: MARIOHR_RECORDING_WAIT_SECONDS after the interview finished, the
-    results go out anyway (with recording_url null).
-    """
-    if interview.status not in FINISHED:
-        return False
-    status = Recording.objects.filter(interview=interview).values_list("status", flat=True).first()
-    if status is None or status in (Recording.Status.PROCESSED, Recording.Status.FAILED):
-        return False
-    finished_at = interview.submitted_at or interview.completed_at or interview.status_changed_at
-    budget = timedelta(seconds=settings.MARIOHR_RECORDING_WAIT_SECONDS)
-    return timezone.now() < finished_at + budget
+
+def _duration(seconds: float) -> str:
+    if seconds < 1:
+        return "under a second"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"

@@ -31,6 +31,13 @@ def _error(status: int, field: str, detail: str) -> JsonResponse:
     return JsonResponse({"errors": {field: [detail]}, "detail": detail}, status=status)
 
 
+def _refused(refused: services.ChunkRefused) -> JsonResponse:
+    # "closed": this will never be accepted (the interview no longer records); stop retrying.
+    body = {"errors": {refused.field: [refused.detail]}, "detail": refused.detail}
+    body["closed"] = refused.closed
+    return JsonResponse(body, status=refused.status)
+
+
 def _interview(candidate_token: str) -> Interview | None:
     if not CANDIDATE_TOKEN.fullmatch(candidate_token):
         return None
@@ -55,11 +62,28 @@ def _read_body(request, cap: int) -> bytes | None:
 
 
 SEQ = re.compile(r"[0-9]{1,9}")
+STARTED = re.compile(r"[0-9]{1,15}")
 
 
 @csrf_exempt
 @require_POST
 def chunk_upload(request, candidate_token: str, seq: str):
+    """The route before segments: one segment named "legacy"."""
+    return _chunk(request, candidate_token, seq, services.LEGACY_SEGMENT, started_ms=None)
+
+
+@csrf_exempt
+@require_POST
+def segment_chunk_upload(request, candidate_token: str, segment_id: str, seq: str):
+    started = request.GET.get("started", "")
+    if not STARTED.fullmatch(started):
+        return _error(
+            400, "started", "Required: when this segment began, in milliseconds since 1970."
+        )
+    return _chunk(request, candidate_token, seq, segment_id, started_ms=int(started))
+
+
+def _chunk(request, candidate_token: str, seq: str, segment_id: str, *, started_ms):
     interview = _interview(candidate_token)
     if interview is None:
         return _unknown()
@@ -76,11 +100,14 @@ def chunk_upload(request, candidate_token: str, seq: str):
             seq=int(seq),
             data=data,
             content_type=request.META.get("CONTENT_TYPE", ""),
+            segment_id=segment_id,
+            started_ms=started_ms,
         )
     except services.ChunkRefused as refused:
-        return _error(refused.status, refused.field, refused.detail)
+        return _refused(refused)
     return JsonResponse(
         {
+            "segment": segment_id,
             "seq": chunk.seq,
             "size": chunk.size_bytes,
             "sha256": chunk.sha256,
@@ -118,7 +145,7 @@ def consent(request, candidate_token: str):
             interview=interview, consent=body["consent"], detail=detail or ""
         )
     except services.ChunkRefused as refused:
-        return _error(refused.status, refused.field, refused.detail)
+        return _refused(refused)
     return JsonResponse({"consent": recording.consent})
 
 

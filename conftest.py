@@ -9,8 +9,8 @@ from assessments.demo import demo_catalog_seed
 from assessments.services import organization_create
 from integrations.keys import api_key_issue
 
-# Fixtures for session recordings (media made at test time, moto S3).
-pytest_plugins = ["tests.fixtures.recordings"]
+# Fixtures for session recordings (media made at test time, moto S3, Chromium with fake devices).
+pytest_plugins = ["tests.fixtures.recordings", "tests.fixtures.recording_browser"]
 
 
 @pytest.fixture

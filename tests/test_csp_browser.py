@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures imported from tests.test_recording_browser
 """Under the Content-Security-Policy, in headless Chromium: the candidate page with the
 recorder (camera and screen), the report and its player (local and S3 links) and the admin
 work, and the browser reports no violation."""
@@ -10,15 +9,9 @@ from playwright.sync_api import expect
 
 from assessments import services as lifecycle
 from assessments.recordings.models import Recording
+from tests.fixtures.recording_browser import open_and_start, poll, submit, wait_uploaded
 from tests.fixtures.recordings import CHUNK_URL
-from tests.test_recording_browser import (  # noqa: F401
-    PLAYER,
-    chromium,
-    make_interview,
-    open_and_start,
-    submit,
-    wait_uploaded,
-)
+from tests.test_recording_browser import PLAYER
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,9 +79,9 @@ def test_candidate_page_and_recorder_work_without_violations(
 
     def script(page):
         violations = watch(page)
-        open_and_start(page, link)
-        page.get_by_role("button", name="I agree: start recording").click()
-        expect(page.get_by_label("Your review and notes for the reviewer")).to_be_visible()
+        open_and_start(page, link)  # the intro page's device check, then Start
+        page.get_by_role("button", name="Share your screen").click()
+        poll(page, "() => window.mariohrRecording.screen")
         state = wait_uploaded(page, 2)
         page.get_by_label("Link to your solution").fill("https://github.com/ada/pr/1")
         expect(page.locator("#save-status")).to_contain_text("saved at")

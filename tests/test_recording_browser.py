@@ -1,18 +1,12 @@
 """Session recording in headless Chromium with a fake camera and a microphone that speaks.
 
-Chromium's fake capture devices feed a test pattern and an espeak-ng WAV ("one two three
-four five") to MediaRecorder; the page uploads WebM chunks while it runs; after submit the
-recording is processed (remuxed, checked, transcribed) and its duration matches the time
-the recorder ran.
-
-Playwright's sync API allows one instance per thread, and the candidate-page tests keep one
-open in the main thread for the whole session; these tests drive their own Chromium (with
-fake devices) from a thread of their own. Each test prepares data in the main thread, runs
-a browser script in the Chromium thread, then checks the database in the main thread.
+The intro page asks for consent and checks the camera and microphone before the clock runs;
+the test page records on load, keeps chunks in IndexedDB and uploads them; after submit the
+recording is processed (segments joined, remuxed, transcribed). Helpers and the Chromium
+thread are in tests/fixtures/recording_browser.py.
 """
 
-import time
-from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import av
 import pytest
@@ -21,152 +15,69 @@ from playwright.sync_api import expect
 from assessments import services as lifecycle
 from assessments.models import Interview
 from assessments.recordings.models import Recording, RecordingChunk, RecordingPolicy
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, chromium_ensure, screenshot
-from tests.fixtures.recordings import SPOKEN_WORDS, spoken_wav
+from assessments.recordings.services import recording_for_report
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import screenshot
+from tests.fixtures.recording_browser import (
+    NOTES,
+    open_and_start,
+    poll,
+    submit,
+    wait_recording,
+    wait_uploaded,
+)
+from tests.fixtures.recordings import SPOKEN_WORDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-FAKE_MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+VIDEO_PLAYS = """() => {
+  const video = document.querySelector("[data-device-preview]");
+  return video.readyState >= 2 && !video.paused && video.videoWidth > 0;
+}"""
 
 
-class ChromiumThread:
-    def __init__(self, wav):
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recording-chromium")
-        self.wav = wav
-        self.browsers = {}
-        self.call(self._start)
+def test_device_check_before_start_and_the_clock_starts_at_start(
+    chromium, make_interview, live_server
+):
+    interview, link = make_interview()
 
-    def call(self, function, *args):
-        return self.executor.submit(function, *args).result(timeout=240)
-
-    def _start(self):
-        from playwright.sync_api import sync_playwright
-
-        self.playwright = sync_playwright().start()
-
-    def _browser(self, fake_devices: bool):
-        if fake_devices not in self.browsers:
-            args = list(CHROMIUM_ARGS)
-            if fake_devices:
-                args += [*FAKE_MEDIA_ARGS, f"--use-file-for-fake-audio-capture={self.wav}"]
-            self.browsers[fake_devices] = self.playwright.chromium.launch(
-                executable_path=CHROMIUM, args=args
-            )
-        return self.browsers[fake_devices]
-
-    def run(self, script, origin: str, *, fake_devices: bool = True):
-        """Run ``script(page)`` in a fresh context; returns what the script returns."""
-
-        def session():
-            context = self._browser(fake_devices).new_context(
-                viewport={"width": 1280, "height": 900}
-            )
-            context.grant_permissions(["camera", "microphone"], origin=origin)
-            page = context.new_page()
-            page.set_default_timeout(20_000)
-            page.on("dialog", lambda dialog: dialog.accept())
-            try:
-                return script(page)
-            finally:
-                context.close()
-
-        return self.call(session)
-
-    def close(self):
-        def stop():
-            for browser in self.browsers.values():
-                browser.close()
-            self.playwright.stop()
-
-        self.call(stop)
-        self.executor.shutdown()
-
-
-@pytest.fixture(scope="module")
-def chromium(tmp_path_factory):
-    chromium_ensure()
-    wav = spoken_wav(tmp_path_factory.mktemp("fake-mic") / "words.wav")
-    thread = ChromiumThread(wav)
-    yield thread
-    thread.close()
-
-
-@pytest.fixture
-def make_interview(org, catalog, local_media, live_server):
-    """A fresh interview for a test with the given recording mode; returns its link."""
-
-    def make(mode=RecordingPolicy.Mode.REQUIRED, capture_screen=False):
-        test = catalog["py-fastapi-review"]
-        RecordingPolicy.objects.update_or_create(
-            test=test, defaults={"mode": mode, "capture_screen": capture_screen}
+    def script(page):
+        page.goto(link)
+        page.wait_for_selector("#recording-setup[data-ready]", state="attached")
+        start = page.get_by_role("button", name="Start the test")
+        expect(start).to_be_disabled()
+        assert_accessible(page, "the intro page (consent)")
+        page.get_by_role("button", name="I agree: check my camera and microphone").click()
+        # Focus moves to the device check, not lost with the hidden consent buttons.
+        expect(page.get_by_role("heading", name="Check your camera and microphone")).to_be_focused()
+        poll(page, "() => window.mariohrDeviceCheck.state === 'ready'")
+        assert page.evaluate(VIDEO_PLAYS)
+        loudest = poll(
+            page, "() => window.mariohrDeviceCheck.loudest > 5 && window.mariohrDeviceCheck.loudest"
         )
-        interview, _ = lifecycle.interview_send(
-            organization=org,
-            test=test,
-            candidate=lifecycle.CandidateData(
-                first_name="Ada", last_name="Lovelace", email="ada@example.com"
-            ),
-            source=Interview.Source.ADMIN,
-        )
-        return interview, f"{live_server.url}/t/{interview.candidate_token}"
+        expect(page.get_by_label("Microphone level")).to_be_visible()
+        expect(start).to_be_enabled()
+        expect(start).to_be_focused()
+        expect(
+            page.get_by_role("status").filter(has_text="camera and microphone work")
+        ).to_be_visible()
+        assert_accessible(page, "the intro page (device check)")
+        screenshot(page, "recording-device-check")
+        page.wait_for_timeout(1500)  # the candidate looks at the preview; no clock yet
+        start.click()
+        wait_recording(page)
+        return loudest
 
-    return make
-
-
-def open_and_start(page, link):
-    page.goto(link)
-    page.get_by_role("button", name="Start the test").click()
-    expect(page.get_by_role("heading", name="Session recording")).to_be_visible()
-    # recorder.js is deferred: click its buttons only once it has wired them.
-    page.wait_for_selector("#recording-capture[data-ready]", state="attached")
-
-
-def recorder(page) -> dict:
-    return page.evaluate("() => ({...window.mariohrRecording})")
-
-
-def wait_uploaded(page, count: int, timeout: float = 30.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = recorder(page)
-        if state["uploaded"] >= count:
-            return state
-        page.wait_for_timeout(250)
-    raise AssertionError(f"only {recorder(page)} after {timeout}s")
-
-
-KEEP_STATE = """() => window.mariohrBeforeSubmit.push(() => new Promise((resolve) => {
-  const timer = setInterval(() => {
-    if (!window.mariohrRecording.stoppedAt) return;
-    clearInterval(timer);
-    sessionStorage.setItem("recording", JSON.stringify(window.mariohrRecording));
-    resolve();
-  }, 20);
-}))"""
-
-
-def submit(page) -> dict:
-    """Submit through the page; returns the recorder's final state (kept across navigation)."""
-    page.evaluate(KEEP_STATE)
-    page.get_by_label("Your review and notes for the reviewer").fill("Looks fine to me.")
-    page.get_by_role("button", name="Submit test").click()
-    expect(page.get_by_role("heading", name="Test submitted")).to_be_visible(timeout=60_000)
-    return page.evaluate("() => JSON.parse(sessionStorage.getItem('recording'))")
-
-
-def chunk_route(page, seq: int, handler) -> list:
-    """Intercept the upload of one chunk the first time only; later attempts pass through."""
-    seen = []
-
-    def route(route_obj):
-        if route_obj.request.url.endswith(f"/chunks/{seq}") and not seen:
-            seen.append(route_obj.request.url)
-            handler(route_obj)
-        else:
-            route_obj.continue_()
-
-    page.route("**/recordings/*/chunks/*", route)
-    return seen
+    loudest = chromium.run(script, live_server.url)
+    assert loudest > 5
+    interview.refresh_from_db()
+    recording = Recording.objects.get(interview=interview)
+    assert recording.consent == Recording.Consent.GIVEN
+    assert interview.status == Interview.Status.IN_PROGRESS
+    assert interview.expires_at - interview.started_at == timedelta(
+        minutes=interview.test.time_limit_minutes
+    )
+    assert interview.started_at > recording.consent_at
 
 
 def test_browser_records_uploads_and_processes_a_session(
@@ -176,10 +87,8 @@ def test_browser_records_uploads_and_processes_a_session(
 
     def script(page):
         open_and_start(page, link)
-        notes = page.get_by_label("Your review and notes for the reviewer")
-        expect(notes).to_be_hidden()  # required: nothing to do until the recording runs
-        page.get_by_role("button", name="I agree: start recording").click()
-        expect(notes).to_be_visible()
+        expect(page.locator("[data-recording-status]")).to_have_text("Recording.")
+        assert_accessible(page, "the test page while recording")
         wait_uploaded(page, 2)
         page.wait_for_timeout(1500)
         return submit(page)
@@ -192,24 +101,61 @@ def test_browser_records_uploads_and_processes_a_session(
     recorded_seconds = (final["stoppedAt"] - final["startedAt"]) / 1000
     assert recorded_seconds > 8
     assert abs(recording.duration_seconds - recorded_seconds) < 1.0
+    assert final["pending"] == 0 and final["segments"] == 1
     assert recording.chunk_count >= 3
     assert recording.missing_chunks == []
+    assert len(recording.segment_map) == 1
     assert not RecordingChunk.objects.exists()
     spoken = {word for u in recording.transcript for word in u["text"].split()}
     assert spoken & SPOKEN_WORDS, recording.transcript
+
+
+def test_browser_reload_resumes_as_a_second_segment(
+    chromium, make_interview, live_server, celery_eager
+):
+    interview, link = make_interview()
+
+    def script(page):
+        open_and_start(page, link)
+        first = wait_uploaded(page, 2)
+        page.wait_for_timeout(500)
+        page.reload()  # the first segment's unsent tail is lost; what was stored stays
+        second = wait_recording(page)
+        assert second["segmentId"] != first["segmentId"]
+        wait_uploaded(page, 2)
+        page.wait_for_timeout(1000)
+        final = submit(page)
+        return first, final
+
+    first, final = chromium.run(script, live_server.url)
+
+    recording = Recording.objects.get(interview=interview)
+    assert recording.status == Recording.Status.PROCESSED, recording.failure_reason
+    assert len(recording.segment_map) == 2
+    assert [span["segment"] for span in recording.segment_map][0] == first["segmentId"]
+    assert [span["segment"] for span in recording.segment_map][1] == final["segmentId"]
+    parts = sum(span["duration_seconds"] for span in recording.segment_map)
+    assert abs(recording.duration_seconds - parts) < 1.0
+    second_seconds = (final["stoppedAt"] - final["startedAt"]) / 1000
+    assert recording.segment_map[1]["duration_seconds"] == pytest.approx(second_seconds, abs=1.0)
+    assert recording.segment_map[0]["duration_seconds"] >= 7  # two 4-second chunks at least
+    report = recording_for_report(interview)
+    gaps = [event for event in report["transcript_events"] if event["event"] == "recording_gap"]
+    assert len(gaps) == 1, report["transcript_events"]
 
 
 def test_browser_records_the_screen_with_the_camera_in_one_video(
     chromium, make_interview, live_server, local_media, celery_eager
 ):
     # Headless Chromium's fake devices also answer getDisplayMedia (a "monitor" the size of
-    # the window) when called right after a click, as the consent button does.
+    # the window) when called right after a click, as the "Share your screen" button does.
     interview, link = make_interview(capture_screen=True)
 
     def script(page):
         open_and_start(page, link)
-        page.get_by_role("button", name="I agree: start recording").click()
-        expect(page.get_by_label("Your review and notes for the reviewer")).to_be_visible()
+        page.get_by_role("button", name="Share your screen").click()
+        poll(page, "() => window.mariohrRecording.screen")
+        expect(page.get_by_role("status").filter(has_text="and screen")).to_be_visible()
         wait_uploaded(page, 2)
         return submit(page)
 
@@ -220,20 +166,34 @@ def test_browser_records_the_screen_with_the_camera_in_one_video(
     assert recording.status == Recording.Status.PROCESSED, recording.failure_reason
     with av.open(str(local_media / recording.file_name)) as container:
         video = container.streams.video[0]
-        # The composite's size is the screen's (the 1280-wide window), not the 640x360 camera's.
-        assert video.width == 1280 and video.height >= 720
+        # The composite's fixed size, not the 640x360 camera's.
+        assert (video.width, video.height) == (1280, 720)
         assert container.streams.audio, "the microphone is mixed into the composite"
     spoken = {word for u in recording.transcript for word in u["text"].split()}
     assert spoken & SPOKEN_WORDS, recording.transcript
+
+
+def chunk_route(page, seq: int, handler) -> list:
+    """Intercept the upload of one chunk the first time only; later attempts pass through."""
+    seen = []
+
+    def route(route_obj):
+        if f"/chunks/{seq}?" in route_obj.request.url and not seen:
+            seen.append(route_obj.request.url)
+            handler(route_obj)
+        else:
+            route_obj.continue_()
+
+    page.route("**/segments/*/chunks/*", route)
+    return seen
 
 
 def test_browser_retries_a_failed_chunk_upload(chromium, make_interview, live_server, celery_eager):
     interview, link = make_interview()
 
     def script(page):
-        open_and_start(page, link)
         failed = chunk_route(page, 1, lambda route: route.abort("connectionreset"))
-        page.get_by_role("button", name="I agree: start recording").click()
+        open_and_start(page, link)
         state = wait_uploaded(page, 3)
         submit(page)
         return failed, state
@@ -252,11 +212,10 @@ def test_browser_lost_acknowledgement_gives_a_duplicate_stored_once(
 
     def script(page):
         answers = []
-        open_and_start(page, link)
         page.on(
             "response",
             lambda response: (
-                answers.append(response.status) if response.url.endswith("/chunks/1") else None
+                answers.append(response.status) if "/chunks/1?" in response.url else None
             ),
         )
 
@@ -266,7 +225,7 @@ def test_browser_lost_acknowledgement_gives_a_duplicate_stored_once(
             route.fulfill(status=503, body="lost")
 
         chunk_route(page, 1, reach_server_then_lose_answer)
-        page.get_by_role("button", name="I agree: start recording").click()
+        open_and_start(page, link)
         wait_uploaded(page, 3)
         submit(page)
         return answers
@@ -278,60 +237,110 @@ def test_browser_lost_acknowledgement_gives_a_duplicate_stored_once(
     assert recording.missing_chunks == []
 
 
-def test_browser_tab_closed_mid_session_keeps_what_was_uploaded(
-    chromium, make_interview, live_server, celery_eager, django_capture_on_commit_callbacks
+def test_browser_required_recording_declined_keeps_start_disabled(
+    chromium, make_interview, live_server
 ):
     interview, link = make_interview()
 
     def script(page):
-        open_and_start(page, link)
-        page.get_by_role("button", name="I agree: start recording").click()
-        state = wait_uploaded(page, 2)
-        elapsed = (time.time() * 1000 - state["startedAt"]) / 1000
-        page.close()  # no submit, no flush: the tab is simply gone
-        return elapsed
-
-    elapsed = chromium.run(script, live_server.url)
-    with django_capture_on_commit_callbacks(execute=True):
-        lifecycle.interview_expire(interview=Interview.objects.get(pk=interview.pk))
-    recording = Recording.objects.get(interview=interview)
-    assert recording.status == Recording.Status.PROCESSED, recording.failure_reason
-    assert recording.chunk_count >= 2
-    assert 3.0 < recording.duration_seconds <= elapsed + 1.0
-
-
-def test_browser_required_recording_refused_blocks_the_test(chromium, make_interview, live_server):
-    interview, link = make_interview()
-
-    def script(page):
-        open_and_start(page, link)
+        page.goto(link)
+        page.wait_for_selector("#recording-setup[data-ready]", state="attached")
         with page.expect_response("**/consent"):
             page.get_by_role("button", name="I do not agree").click()
         expect(page.get_by_role("status").filter(has_text="requires a recording")).to_be_visible()
-        expect(page.get_by_label("Your review and notes for the reviewer")).to_be_hidden()
-        expect(page.get_by_role("button", name="Try again")).to_be_visible()
+        expect(page.get_by_role("button", name="I do not agree")).to_be_focused()
+        expect(page.get_by_role("button", name="Start the test")).to_be_disabled()
 
     chromium.run(script, live_server.url)
     recording = Recording.objects.get(interview=interview)
     assert recording.consent == Recording.Consent.DECLINED
+    interview.refresh_from_db()
+    assert interview.status == Interview.Status.SENT
+
+
+def test_browser_required_recording_without_devices_has_a_way_out(
+    chromium, make_interview, live_server
+):
+    interview, link = make_interview()
+
+    def script(page):
+        # No fake devices: on this machine Chromium finds no camera or microphone at all.
+        page.goto(link)
+        page.wait_for_selector("#recording-setup[data-ready]", state="attached")
+        with page.expect_response("**/consent"):
+            page.get_by_role("button", name="I agree: check my camera and microphone").click()
+        status = page.get_by_role("status").filter(has_text="check failed")
+        expect(status).to_contain_text("No camera or microphone was found")
+        expect(status).to_contain_text("contact the recruiter")
+        expect(page.get_by_role("button", name="Try again")).to_be_visible()
+        expect(page.get_by_role("button", name="Start the test")).to_be_disabled()
+        assert page.get_by_role("button", name="Continue without recording").count() == 0
+        assert_accessible(page, "the intro page (device check failed)")
+        page.get_by_role("button", name="Try again").click()
+        expect(status).to_be_visible()
+        expect(page.get_by_role("button", name="Start the test")).to_be_disabled()
+        return page.evaluate("() => window.mariohrDeviceCheck.handshake.sent")
+
+    assert chromium.run(script, live_server.url, fake_devices=False) == "unavailable"
+    recording = Recording.objects.get(interview=interview)
+    assert recording.consent == Recording.Consent.UNAVAILABLE
+    assert "NotFoundError" in recording.consent_detail
+    interview.refresh_from_db()
+    assert interview.status == Interview.Status.SENT
 
 
 def test_browser_optional_recording_without_camera_continues(chromium, make_interview, live_server):
     interview, link = make_interview(mode=RecordingPolicy.Mode.OPTIONAL)
 
     def script(page):
-        # No fake devices: on this machine Chromium finds no camera or microphone at all.
-        open_and_start(page, link)
-        with page.expect_response("**/consent"):
-            page.get_by_role("button", name="I agree: start recording").click()
-        expect(page.get_by_role("status").filter(has_text="continue without it")).to_be_visible()
-        expect(page.get_by_text("No camera or microphone could be used.")).to_be_visible()
-        expect(page.get_by_label("Your review and notes for the reviewer")).to_be_visible()
+        page.goto(link)
+        page.wait_for_selector("#recording-setup[data-ready]", state="attached")
+        page.get_by_role("button", name="I agree: check my camera and microphone").click()
+        expect(
+            page.get_by_role("status").filter(has_text="No camera or microphone")
+        ).to_be_visible()
+        page.get_by_role("button", name="Continue without recording").click()
+        start = page.get_by_role("button", name="Start the test")
+        expect(start).to_be_focused()
+        start.click()
+        expect(page.get_by_role("status").filter(has_text="Not recording")).to_be_visible()
+        expect(page.get_by_label(NOTES)).to_be_visible()
 
     chromium.run(script, live_server.url, fake_devices=False)
     recording = Recording.objects.get(interview=interview)
     assert recording.consent == Recording.Consent.UNAVAILABLE
     assert "NotFoundError" in recording.consent_detail
+    assert not recording.chunks.exists()
+
+
+def test_browser_camera_unplugged_says_so_and_resumes_as_a_new_segment(
+    chromium, make_interview, live_server, celery_eager
+):
+    interview, link = make_interview()
+
+    def script(page):
+        open_and_start(page, link)
+        first = wait_uploaded(page, 1)
+        # What Chromium fires when a camera is unplugged (track.stop() fires nothing).
+        page.evaluate(
+            """() => document.querySelector("[data-recording-preview]").srcObject
+                 .getVideoTracks()[0].dispatchEvent(new Event("ended"))"""
+        )
+        status = page.locator("[data-recording-status]")
+        expect(status).to_contain_text("Recording stopped")
+        expect(status).to_contain_text("camera was disconnected")
+        resume = page.get_by_role("button", name="Resume recording")
+        resume.click()
+        expect(page.get_by_role("heading", name="Session recording")).to_be_focused()
+        second = wait_recording(page)
+        assert second["segmentId"] != first["segmentId"]
+        wait_uploaded(page, first["uploaded"] + 2)
+        submit(page)
+
+    chromium.run(script, live_server.url)
+    recording = Recording.objects.get(interview=interview)
+    assert recording.status == Recording.Status.PROCESSED, recording.failure_reason
+    assert len(recording.segment_map) == 2
 
 
 PLAYER = """async () => {

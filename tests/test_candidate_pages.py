@@ -274,7 +274,12 @@ def test_candidate_every_control_has_an_accessible_name(client, sent_interview):
     interview = started(client, sent_interview("python-fundamentals-quiz"))
     html = client.get(page_url(interview)).content.decode()
     for question in quiz_questions(interview):
+        key = question.answer_key
         if question.kind == "short":
-            assert f'aria-labelledby="{question.answer_key}-prompt"' in html
+            assert f'<label class="qnum" for="{key}" id="{key}-label">' in html
+            assert f'aria-labelledby="{key}-label {key}-prompt"' in html
+        else:
+            assert f'<legend class="qnum" id="{key}-legend">' in html
+            assert f'aria-labelledby="{key}-legend {key}-prompt"' in html
         for choice in question.choices.all():
             assert f'<label for="{question.answer_key}-{choice.pk}">' in html

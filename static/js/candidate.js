@@ -1,10 +1,18 @@
-/* MarioHR candidate page: autosave, countdown, submit.
+/* MarioHR candidate page: autosave, countdown, submit, one answering tab.
  *
- * Hook for other scripts (the session recorder): before the page submits, by hand or at
- * the time limit, it dispatches a `mariohr:submitting` CustomEvent on window and then waits
- * (at most 5 seconds) for every promise returned by the functions in
- * `window.mariohrBeforeSubmit`, an array any script may push to:
- *   (window.mariohrBeforeSubmit = window.mariohrBeforeSubmit || []).push(() => flushLastChunk());
+ * Autosave sends only the answers this tab changed since the server last confirmed them
+ * ("pending": kept in memory and in localStorage, each with its value and when it changed),
+ * retrying with backoff while offline. Submit goes through fetch and carries only the answers
+ * still pending, so a stale tab never blanks what was saved elsewhere.
+ *
+ * Hooks for other scripts (the session recorder):
+ * - Before the page submits, by hand or at the time limit, it dispatches `mariohr:submitting`
+ *   on window and waits (at most 30 seconds) for every promise returned by the functions in
+ *   `window.mariohrBeforeSubmit`, an array any script may push to:
+ *     (window.mariohrBeforeSubmit = window.mariohrBeforeSubmit || []).push(() => flush());
+ * - One tab per candidate link takes answers (Web Locks; "Continue here" steals the lock).
+ *   Once decided, `window.mariohrTab = {active: bool}` is set and window receives
+ *   `mariohr:tab-active` or `mariohr:tab-passive` (again whenever it changes).
  */
 (function () {
   "use strict";
@@ -12,41 +20,113 @@
   if (!form) return;
   window.mariohrBeforeSubmit = window.mariohrBeforeSubmit || [];
 
-  var saveUrl = form.dataset.saveUrl;
-  var draftKey = form.dataset.draftKey;
+  var HOOK_LIMIT_MS = 30000, TAKEOVER_WAIT_MS = 3000, LOCK_WAIT_MS = 1000, SAVE_DELAY_MS = 700;
+  var saveUrl = form.dataset.saveUrl, pageUrl = form.dataset.pageUrl;
+  var draftKey = form.dataset.draftKey, tabKey = form.dataset.tabKey;
+  var fieldset = document.getElementById("answers-fieldset");
   var statusEl = document.getElementById("save-status");
+  var announcer = document.getElementById("save-announcer");
+  var banner = document.getElementById("tab-banner");
+  var continueButton = banner.querySelector("[data-tab-continue]");
   var countdownEl = document.getElementById("countdown");
   var alertEl = document.getElementById("time-alert");
-  var dirty = false, saving = false, submitting = false, timer = null, retryTimer = null;
+  var submitButton = document.getElementById("submit-button");
+  var skew = Date.parse(countdownEl.dataset.serverNow) - Date.now();
 
-  function collect() {
-    var answers = {};
+  var pending = {};          // key -> {value, at}: changed here, not yet confirmed saved
+  var inflight = null;       // the save request on its way
+  var inflightSent = {};     // what it carries
+  var confirmedValues = {};  // key -> the value the server is known to have
+  var active = false, submitting = false, failures = 0;
+  var lastSaved = statusEl.dataset.lastSaved || "";
+  var problem = "", problemText = "";  // "", "offline", "error", "refused", "recording"
+  var spoken = "saved";      // the last state the live region announced
+  var debounce = null, retryTimer = null, releaseLock = null;
+
+  // ---- answers in the page -------------------------------------------------------------
+
+  function serverNow() { return Date.now() + skew; }
+  function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+  function count() { return Object.keys(pending).length; }
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+  function boxFor(key) {
+    var found = null;
     form.querySelectorAll("[data-answer-key]").forEach(function (box) {
-      var key = box.dataset.answerKey, kind = box.dataset.kind;
-      if (kind === "short") {
-        answers[key] = box.querySelector("input, textarea").value;
-      } else if (kind === "single") {
-        var picked = box.querySelector("input:checked");
-        answers[key] = picked ? picked.value : "";
-      } else {
-        answers[key] = Array.prototype.map.call(box.querySelectorAll("input:checked"), function (i) { return i.value; });
-      }
+      if (box.dataset.answerKey === key) found = box;
     });
-    return answers;
+    return found;
   }
 
-  function apply(answers) {
-    form.querySelectorAll("[data-answer-key]").forEach(function (box) {
-      var value = answers[box.dataset.answerKey];
-      if (value === undefined) return;
-      if (box.dataset.kind === "short") {
-        box.querySelector("input, textarea").value = value;
-      } else {
-        var chosen = [].concat(value);
-        box.querySelectorAll("input").forEach(function (i) { i.checked = chosen.indexOf(i.value) !== -1; });
-      }
-    });
+  function read(box) {
+    if (box.dataset.kind === "short") return box.querySelector("input, textarea").value;
+    if (box.dataset.kind === "single") {
+      var picked = box.querySelector("input:checked");
+      return picked ? picked.value : "";
+    }
+    return Array.prototype.map.call(box.querySelectorAll("input:checked"), function (i) { return i.value; });
   }
+
+  function write(box, value) {
+    if (box.dataset.kind === "short") {
+      box.querySelector("input, textarea").value = value;
+      return;
+    }
+    var chosen = [].concat(value);
+    box.querySelectorAll("input").forEach(function (i) { i.checked = chosen.indexOf(i.value) !== -1; });
+  }
+
+  // ---- the local draft (survives a crash, a reload, a lost connection) -------------------
+
+  function storedDraft() {
+    try {
+      var draft = JSON.parse(localStorage.getItem(draftKey) || "null");
+      // Older pages stored every field; re-applying those could undo newer answers.
+      return draft && draft.version === 2 && draft.pending ? draft.pending : {};
+    } catch (e) { return {}; }
+  }
+
+  function storeDraft(entries) {
+    try {
+      if (Object.keys(entries).length) {
+        localStorage.setItem(draftKey, JSON.stringify({version: 2, pending: entries}));
+      } else {
+        localStorage.removeItem(draftKey);
+      }
+    } catch (e) {}
+  }
+
+  function persist() { if (active) storeDraft(pending); }
+
+  // A tab that lost its turn still confirms what it flushed, without touching newer entries.
+  function forgetStored(sent) {
+    var stored = storedDraft();
+    Object.keys(sent).forEach(function (key) {
+      if (stored[key] && same(stored[key].value, sent[key])) delete stored[key];
+    });
+    storeDraft(stored);
+  }
+
+  function restoreDraft() {
+    form.querySelectorAll("[data-answer-key]").forEach(function (box) {
+      confirmedValues[box.dataset.answerKey] = read(box);
+    });
+    var stored = storedDraft();
+    Object.keys(stored).forEach(function (key) {
+      var box = boxFor(key), entry = stored[key];
+      if (!box || !entry) return;
+      // The server has a newer answer (saved from another tab after this draft was kept).
+      if (entry.at <= (Date.parse(box.dataset.savedAt || "") || 0)) return;
+      if (same(read(box), entry.value)) return;
+      write(box, entry.value);
+      pending[key] = entry;
+    });
+    persist();
+    render();
+    if (count()) save();
+  }
+
+  // ---- status line and announcements ----------------------------------------------------
 
   function clock(iso) {
     return new Date(iso).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit", second: "2-digit"});
@@ -54,118 +134,364 @@
 
   function setStatus(text) { statusEl.textContent = text; }
 
-  function keepDraft() {
-    // A local copy survives a crash or a lost connection until the server has it.
-    try { localStorage.setItem(draftKey, JSON.stringify({answers: collect(), dirty: dirty})); } catch (e) {}
+  function announce(text) {
+    // Cleared first so the same words twice in a row are spoken twice.
+    announcer.textContent = "";
+    setTimeout(function () { announcer.textContent = text; }, 50);
   }
 
+  function render() {
+    if (submitting) return;  // the submit owns the status line
+    if (window.mariohrTab && !active) { setStatus("Answers are taken in your other tab."); return; }
+    var n = count(), text, state = null;
+    if (!n) {
+      text = lastSaved ? "All answers saved at " + clock(lastSaved) : "No answers saved yet";
+      state = "saved";
+    } else if (problem === "offline") {
+      text = plural(n, "change") + " not saved yet: offline, retrying. Your answers are kept on this device.";
+      state = "offline";
+    } else if (problem === "error") {
+      text = plural(n, "change") + " not saved yet: " + problemText + ", retrying.";
+      state = "error";
+    } else if (problem === "refused" || problem === "recording") {
+      text = problemText;
+      state = "error";
+    } else {
+      text = "Saving " + plural(n, "change") + "…";
+    }
+    setStatus(text);
+    if (state && state !== spoken) {
+      spoken = state;
+      announce(state === "saved" ? "All answers saved." : text);
+    }
+  }
+
+  // ---- autosave --------------------------------------------------------------------------
+
+  function retryLater(delay) {
+    if (submitting) return;
+    failures += 1;
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(save, delay || Math.min(30000, 1000 * Math.pow(2, failures - 1)));
+  }
+
+  function confirmed(sent, savedAt) {
+    failures = 0;
+    problem = "";
+    lastSaved = savedAt || lastSaved;
+    Object.keys(sent).forEach(function (key) {
+      confirmedValues[key] = sent[key];
+      if (pending[key] && same(pending[key].value, sent[key])) delete pending[key];
+    });
+    if (active) persist(); else forgetStored(sent);
+    if (count() && active && !submitting) {
+      clearTimeout(debounce);
+      debounce = setTimeout(save, SAVE_DELAY_MS);
+    }
+  }
+
+  function answered(response, body, sent) {
+    if (response.ok) return confirmed(sent, body.saved_at);
+    if (body.error === "recording_required") {
+      // Kept on this device; saved once the recording runs (consent reaches the server).
+      problem = "recording";
+      problemText = "Not saved yet: start the session recording first. Your answers are kept on this device.";
+      retryLater(5000);
+    } else if (response.status === 409 || response.status === 410) {
+      setStatus(body.message || "This test no longer accepts answers.");
+      window.location.reload();
+    } else if (response.status === 400 || response.status === 413) {
+      // Sending the same answers again would fail the same way: wait for the next edit.
+      var why = body.error === "invalid_answer" && body.field ? body.field + " " + body.message : body.message;
+      problem = "refused";
+      problemText = "Not saved: " + (why || "the answers were refused").replace(/\.$/, "") + ". Your answers are kept on this device.";
+    } else {
+      problem = "error";
+      problemText = body.message || "server error";
+      retryLater();
+    }
+  }
+
+  function answersBody() {
+    var sent = {};
+    Object.keys(pending).forEach(function (key) { sent[key] = pending[key].value; });
+    return sent;
+  }
+
+  // force: send although this tab is passive or submitting (its last flush).
   function save(options) {
-    if (saving && !(options && options.keepalive)) { return Promise.resolve(); }
-    saving = true;
-    dirty = false;
-    keepDraft();
-    return fetch(saveUrl, {
+    var force = options && options.force;
+    if ((!active || submitting) && !force) return Promise.resolve();
+    if (inflight) return inflight.then(function () { return count() ? save(options) : null; });
+    if (!count()) return Promise.resolve();
+    clearTimeout(retryTimer);
+    clearTimeout(debounce);
+    var sent = inflightSent = answersBody();
+    inflight = fetch(saveUrl, {
       method: "POST",
       headers: {"Content-Type": "application/json", "Accept": "application/json"},
-      body: JSON.stringify({answers: collect()}),
-      keepalive: !!(options && options.keepalive),
+      body: JSON.stringify({answers: sent}),
       credentials: "same-origin"
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
-        if (response.ok) {
-          setStatus("All answers saved at " + clock(body.saved_at));
-          keepDraft();
-        } else if (body.error === "recording_required") {
-          // Kept on this device; saved once the recording runs (consent reaches the server).
-          dirty = true;
-          keepDraft();
-          setStatus("Not saved yet: start the session recording first. Your answers are kept on this device.");
-          clearTimeout(retryTimer);
-          retryTimer = setTimeout(save, 5000);
-        } else if (response.status === 409 || response.status === 410) {
-          setStatus(body.message || "This test no longer accepts answers.");
-          window.location.reload();
-        } else if (response.status === 400 || response.status === 413) {
-          // Sending the same answers again would fail the same way: wait for the next edit.
-          dirty = true;
-          keepDraft();
-          var problem = body.error === "invalid_answer" && body.field ? body.field + " " + body.message : body.message;
-          setStatus("Not saved: " + (problem || "the answers were refused").replace(/\.$/, "") + ". Your answers are kept on this device.");
-        } else {
-          dirty = true;
-          setStatus("Not saved: " + (body.message || "server error") + ". Retrying…");
-          retryTimer = setTimeout(save, 5000);
-        }
+        answered(response, body, sent);
       });
-    }).catch(function () {
-      dirty = true;
-      keepDraft();
-      setStatus("Offline: your answers are kept on this device and will be saved when the connection is back.");
-      clearTimeout(retryTimer);
-      retryTimer = setTimeout(save, 5000);
-    }).finally(function () { saving = false; });
+    }, function () {
+      problem = "offline";
+      retryLater();
+    }).then(function () {
+      inflight = null;
+      inflightSent = {};
+      render();
+    });
+    return inflight;
   }
 
-  function changed() {
-    dirty = true;
-    keepDraft();
-    setStatus("Saving…");
-    clearTimeout(timer);
-    timer = setTimeout(save, 700);
+  function saveOnLeave() {
+    // The page is going away: a keepalive request outlives it (the draft is kept anyway).
+    if (!active || submitting || !count()) return;
+    try {
+      fetch(saveUrl, {
+        method: "POST",
+        headers: {"Content-Type": "application/json", "Accept": "application/json"},
+        body: JSON.stringify({answers: answersBody()}),
+        keepalive: true,
+        credentials: "same-origin"
+      }).catch(function () {});
+    } catch (e) {}
   }
+
+  function changed(event) {
+    var box = event.target.closest && event.target.closest("[data-answer-key]");
+    if (!box || !active) return;
+    var key = box.dataset.answerKey, value = read(box);
+    // A "change" event after "input" (leaving the field) is not a new change.
+    if (!pending[key] && !(key in inflightSent) && same(value, confirmedValues[key])) return;
+    pending[key] = {value: value, at: serverNow()};
+    if (problem === "refused") problem = "";
+    persist();
+    render();
+    if (submitting) return;  // the submit sends it
+    clearTimeout(debounce);
+    debounce = setTimeout(save, SAVE_DELAY_MS);
+  }
+
+  // ---- submit ----------------------------------------------------------------------------
+
+  var submitFailures = 0, submitRetry = null, submitAutomatic = false, posting = false, postInflight = false;
 
   function beforeSubmit() {
     window.dispatchEvent(new CustomEvent("mariohr:submitting"));
     var hooks = (window.mariohrBeforeSubmit || []).map(function (hook) {
       try { return Promise.resolve(hook()); } catch (e) { return Promise.resolve(); }
     });
-    var limit = new Promise(function (resolve) { setTimeout(resolve, 5000); });
+    if (!hooks.length) return Promise.resolve();
+    setStatus("Uploading the recording…");
+    var limit = new Promise(function (resolve) { setTimeout(resolve, HOOK_LIMIT_MS); });
     return Promise.race([Promise.allSettled(hooks), limit]);
   }
 
-  function submitNow(automatic) {
-    if (submitting) return;
-    submitting = true;
-    form.elements.automatic.value = automatic ? "1" : "0";
-    document.getElementById("submit-button").disabled = true;
-    setStatus(automatic ? "Time is up: submitting your answers…" : "Submitting…");
-    beforeSubmit().then(function () {
-      try { localStorage.removeItem(draftKey); } catch (e) {}
-      HTMLFormElement.prototype.submit.call(form);
+  function finished() {
+    pending = {};
+    try { localStorage.removeItem(draftKey); } catch (e) {}
+    window.location.assign(pageUrl);
+  }
+
+  function submitRefused(html) {
+    var page = new DOMParser().parseFromString(html, "text/html").querySelector(".status-page");
+    if (!page || !page.hasAttribute("data-retry")) { finished(); return; }  // final: show it
+    var heading = page.querySelector("h1"), message = page.querySelector("p");
+    var text = (heading ? heading.textContent + ". " : "") + (message ? message.textContent : "");
+    submitting = false;
+    posting = false;
+    submitButton.disabled = false;
+    setStatus(text);
+    announce(text);
+    if (count()) retryLater(5000);
+  }
+
+  function submitLater(text) {
+    setStatus(text);
+    if (submitFailures === 0) announce(text);
+    submitFailures += 1;
+    clearTimeout(submitRetry);
+    submitRetry = setTimeout(postSubmit, Math.min(15000, 1000 * Math.pow(2, submitFailures - 1)));
+  }
+
+  function postSubmit() {
+    clearTimeout(submitRetry);
+    if (postInflight) return;
+    posting = postInflight = true;
+    // Only what this tab still holds unsaved: a stale tab must not blank saved answers.
+    var body = new URLSearchParams();
+    body.append("automatic", submitAutomatic ? "1" : "0");
+    Object.keys(pending).forEach(function (key) {
+      body.append("answered_keys", key);
+      [].concat(pending[key].value).forEach(function (value) { body.append(key, value); });
+    });
+    fetch(form.action, {method: "POST", body: body, credentials: "same-origin"}).then(function (response) {
+      postInflight = false;
+      if (response.ok) { finished(); return null; }
+      if (response.status >= 500 || response.status === 429) {
+        submitLater("The server could not take your answers yet; retrying… Your answers are safe.");
+        return null;
+      }
+      return response.text().then(submitRefused);
+    }, function () {
+      postInflight = false;
+      submitLater("You're offline. Your answers are safe; submitting when the connection returns…");
     });
   }
+
+  function submitNow(automatic) {
+    if (submitting || !active) return;
+    submitting = true;
+    submitAutomatic = automatic;
+    submitFailures = 0;
+    clearTimeout(debounce);
+    clearTimeout(retryTimer);
+    submitButton.disabled = true;
+    setStatus(automatic ? "Time is up: submitting your answers…" : "Submitting…");
+    // Save what is pending first (harmless if it fails: the submit carries it too).
+    var flushed = save({force: true}).catch(function () {});
+    Promise.all([flushed, beforeSubmit()]).then(function () {
+      setStatus(automatic ? "Time is up: submitting your answers…" : "Submitting…");
+      postSubmit();
+    });
+  }
+
+  // ---- one answering tab per candidate link -----------------------------------------------
+
+  var channel = window.BroadcastChannel ? new BroadcastChannel(tabKey) : null;
+  var takeoverFlag = tabKey + "-takeover";
+
+  function decide(isActive) {
+    active = isActive;
+    window.mariohrTab = {active: isActive};
+    fieldset.disabled = !isActive;
+    banner.hidden = isActive;
+    window.dispatchEvent(new CustomEvent(isActive ? "mariohr:tab-active" : "mariohr:tab-passive"));
+  }
+
+  function becomeActive() {
+    decide(true);
+    restoreDraft();
+    if (timeUp) submitNow(true);  // the time ran out while the tab was being decided
+  }
+
+  function holdLock() {
+    return new Promise(function (resolve) { releaseLock = resolve; });
+  }
+
+  function lostTurn() {
+    // Another tab pressed "Continue here": hand over what this one has not saved yet.
+    clearTimeout(debounce);
+    clearTimeout(retryTimer);
+    decide(false);
+    render();
+    announce("This test is open in another tab or window.");
+    var done = function () { if (channel) channel.postMessage({type: "flushed"}); };
+    save({force: true}).then(done, done);
+  }
+
+  function continueHere() {
+    continueButton.disabled = true;
+    setStatus("Taking over from the other tab…");
+    navigator.locks.request(tabKey, {steal: true}, function () {
+      // Reload once the other tab says it flushed (or after a while) to show the saved answers.
+      var reload = function () {
+        try { sessionStorage.setItem(takeoverFlag, "1"); } catch (e) {}
+        window.location.reload();
+      };
+      if (channel) channel.onmessage = function (event) { if (event.data && event.data.type === "flushed") reload(); };
+      setTimeout(reload, TAKEOVER_WAIT_MS);
+      return holdLock();
+    }).catch(function () {});
+  }
+
+  function electTab() {
+    if (!navigator.locks) { becomeActive(); return; }
+    var takeover = false;
+    try {
+      takeover = sessionStorage.getItem(takeoverFlag) === "1";
+      sessionStorage.removeItem(takeoverFlag);
+    } catch (e) {}
+    // Wait a moment rather than "ifAvailable": this tab's previous page (a reload) may not
+    // have let go of the lock yet.
+    var waiting = new AbortController();
+    var timer = setTimeout(function () { waiting.abort(); }, LOCK_WAIT_MS);
+    var options = takeover ? {steal: true} : {signal: waiting.signal};
+    navigator.locks.request(tabKey, options, function () {
+      clearTimeout(timer);
+      becomeActive();
+      return holdLock();
+    }).catch(function () {
+      clearTimeout(timer);
+      if (active) { lostTurn(); return; }
+      decide(false);
+      render();
+    });
+  }
+
+  continueButton.addEventListener("click", continueHere);
+
+  // ---- events ------------------------------------------------------------------------------
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (window.confirm("Submit your answers now? You can't change them afterwards.")) {
-      submitNow(false);
-    }
+    if (submitting || !active) return;
+    if (window.confirm("Submit your answers now? You can't change them afterwards.")) submitNow(false);
   });
-  window.addEventListener("pagehide", function () { if (dirty && !submitting) save({keepalive: true}); });
+  window.addEventListener("pagehide", function () {
+    saveOnLeave();
+    if (releaseLock) releaseLock();
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) window.location.reload();  // back from the cache: the lock is gone
+  });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden" && dirty && !submitting) save({keepalive: true});
+    if (document.visibilityState === "hidden") saveOnLeave();
   });
-  window.addEventListener("online", function () { if (dirty) save(); });
+  window.addEventListener("online", function () {
+    if (submitting) { if (posting) postSubmit(); return; }
+    if (!active || !count()) return;
+    failures = 0;
+    spoken = "online";
+    announce("Back online: saving your changes.");
+    save();
+  });
+  window.addEventListener("offline", function () {
+    if (!submitting && active && count()) { problem = "offline"; render(); }
+  });
 
-  // Restore what this device typed but the server never confirmed (crash, offline).
-  try {
-    var draft = JSON.parse(localStorage.getItem(draftKey) || "null");
-    if (draft && draft.dirty) { apply(draft.answers); changed(); }
-  } catch (e) {}
-  if (statusEl.dataset.lastSaved) setStatus("All answers saved at " + clock(statusEl.dataset.lastSaved));
+  // ---- countdown ---------------------------------------------------------------------------
 
   var deadline = Date.parse(countdownEl.dataset.deadline);
-  var skew = Date.parse(countdownEl.dataset.serverNow) - Date.now();
-  var warned = false;
+  var warned = Infinity, timeUp = false;
+  var WARNINGS = [[60, "1 minute left. The test submits itself when the time is up."],
+                  [300, "5 minutes left. Your answers are saved as you go."]];
   function tick() {
-    var left = Math.max(0, Math.round((deadline - (Date.now() + skew)) / 1000));
+    var left = Math.max(0, Math.round((deadline - serverNow()) / 1000));
     var hours = Math.floor(left / 3600), minutes = Math.floor((left % 3600) / 60), seconds = left % 60;
     countdownEl.textContent = (hours ? hours + ":" + String(minutes).padStart(2, "0") : minutes) + ":" + String(seconds).padStart(2, "0");
-    if (left <= 300 && !warned) { warned = true; alertEl.textContent = "Five minutes left."; }
-    if (left === 0) { clearInterval(interval); submitNow(true); }
+    for (var i = 0; i < WARNINGS.length; i++) {
+      if (left <= WARNINGS[i][0] && WARNINGS[i][0] < warned) {
+        warned = WARNINGS[i][0];
+        alertEl.textContent = WARNINGS[i][1];
+        break;
+      }
+    }
+    if (left === 0) {
+      clearInterval(interval);
+      timeUp = true;
+      if (active) submitNow(true); else setStatus("Time is up.");
+    }
   }
+
+  render();
   var interval = setInterval(tick, 1000);
   tick();
+  electTab();
 })();

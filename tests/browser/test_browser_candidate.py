@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from assessments import services as lifecycle
 from assessments.models import Interview
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import screenshot
 from tests.candidate_factories import correct_answer, quiz_questions, secret_values
 from tests.delivery_helpers import (  # noqa: F401
@@ -68,7 +69,8 @@ def test_browser_repo_review_taken_scored_in_admin_and_patch_received(
     notes = page.get_by_label("Your review and notes for the reviewer")
     notes.fill("The cancel endpoint races with payment capture.")
     page.get_by_label("Link to your solution").fill("https://github.com/ada/review/pull/1")
-    expect(page.get_by_role("status").filter(has_text="All answers saved")).to_be_visible()
+    expect(page.locator("#save-status")).to_contain_text("All answers saved")
+    assert_accessible(page, "the take page (review)")
     screenshot(page, "candidate-review-desktop")
 
     page.reload()
@@ -84,6 +86,7 @@ def test_browser_repo_review_taken_scored_in_admin_and_patch_received(
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Submit test").click()
     expect(page.get_by_role("heading", name="Test submitted")).to_be_visible()
+    assert_accessible(page, "the finished page")
     interview.refresh_from_db()
     assert interview.status == S.SUBMITTED
 
@@ -115,6 +118,7 @@ def test_browser_repo_review_taken_scored_in_admin_and_patch_received(
     )
     expect(page.get_by_text("90 / 100")).to_be_visible()
     assert password not in page.content()
+    assert_accessible(page, "the report page")
     screenshot(page, "report-desktop")
     phone_page.goto(page.url)
     screenshot(phone_page, "report-phone")
@@ -135,7 +139,8 @@ def test_browser_quiz_is_auto_scored_and_patch_received(
         else:
             for choice_id in [answer] if isinstance(answer, str) else answer:
                 page.locator(f"#{question.answer_key}-{choice_id}").check()
-    expect(page.get_by_role("status").filter(has_text="All answers saved")).to_be_visible()
+    expect(page.locator("#save-status")).to_contain_text("All answers saved")
+    assert_accessible(page, "the take page (quiz)")
     page.reload()
     first_short = next(q for q in questions if q.kind == "short")
     expect(page.locator(f"#{first_short.answer_key}")).to_have_value(correct_answer(first_short))
@@ -150,6 +155,10 @@ def test_browser_quiz_is_auto_scored_and_patch_received(
     [body] = patches(receiver)
     assert body["partner_score"] == 9
     assert [e["event"] for e in body["report"]["transcript"]][-2:] == ["submitted", "scored"]
+    report = body["partner_profile_url"]
+    page.goto(report.replace(report.split("/reports/")[0], live_server.url))
+    expect(page.get_by_text("9 / ")).to_be_visible()
+    assert_accessible(page, "the quiz report page")
 
 
 def test_browser_time_limit_submits_what_was_saved(page, live_server, org, catalog):

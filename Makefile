@@ -1,4 +1,4 @@
-# make run: set up everything and run web, worker and beat (embedded defaults).
+# make run: set up everything and run web, worker, recorder and beat (embedded defaults).
 # make test: set up everything and run the whole suite.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv

@@ -405,6 +405,14 @@ def test_a_real_worker_processes_the_recording_after_submit(
             recording = wait_for(
                 processed_or_failed, timeout=90, interval=0.5, message="the worker"
             )
+            if recording.status == Recording.Status.PROCESSED:
+                # Chunks go after the PROCESSED state is stored: let the worker finish.
+                wait_for(
+                    lambda: not RecordingChunk.objects.exists(),
+                    timeout=30,
+                    interval=0.2,
+                    message="the chunks' deletion",
+                )
     finally:
         app._pool, app.amqp._producer_pool = None, None
         app.conf.broker_url, app.conf.broker_transport_options = saved

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test fuzz install migrate lint browsers clean bench bench-recording
+.PHONY: run test fuzz install migrate lint browsers clean bench bench-recording bench-scale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,9 @@ browsers:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
 		|| echo "chromium missing: browser tests will be skipped (run as root to install it)"
 
-# Partner-API req/s and latency with the abuse limits on and off, side by side under
-# gunicorn: make bench [BENCH_ARGS="--quick" | "--postgres --cache redis://127.0.0.1:6379/15"]
+# Partner-API req/s and latency of the product against a bare Django app doing the same
+# queries, side by side under gunicorn (needs wrk):
+# make bench [BENCH_ARGS="--quick" | "--postgres --cache redis://127.0.0.1:6379/15"]
 bench: install
 	$(BIN)/python benchmarks/api.py $(BENCH_ARGS)
 
@@ -52,6 +53,11 @@ bench: install
 # 60 minutes; several minutes): make bench-recording [BENCH_ARGS="--quick"]
 bench-recording: install
 	$(BIN)/python benchmarks/recording.py $(BENCH_ARGS)
+
+# test_status p50 and admin list times at 10,000 and 1,000,000 interviews on PostgreSQL
+# (seeding takes minutes): make bench-scale [BENCH_ARGS="--quick" | "--reuse"]
+bench-scale: install
+	$(BIN)/python benchmarks/scale.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

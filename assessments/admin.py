@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 
-from mariohr.admin_bounds import bounded_changelist
+from mariohr.admin_paging import LargeTableAdminMixin
 
 from . import review_admin, services
 from .models import (
@@ -120,7 +120,7 @@ class CandidateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Interview)
-class InterviewAdmin(admin.ModelAdmin):
+class InterviewAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     list_display = [
         "partner_interview_id",
         "candidate",
@@ -140,7 +140,6 @@ class InterviewAdmin(admin.ModelAdmin):
         "sent_by",
     ]
     date_hierarchy = "sent_at"
-    get_changelist = bounded_changelist  # an out-of-range date is a bad lookup, not a 500
     list_select_related = ["candidate", "test", "organization"]
     readonly_fields = [
         "partner_interview_id",

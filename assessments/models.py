@@ -167,7 +167,18 @@ class Interview(models.Model):
                 name="unique_interview_per_callback_url",
             )
         ]
-        indexes = [models.Index(fields=["status", "expires_at"])]
+        indexes = [
+            # The expiry sweep: live interviews past their deadline.
+            models.Index(fields=["status", "expires_at"]),
+            # The admin's default order (Django adds -pk to make it total).
+            models.Index(fields=["sent_at", "id"], name="interview_sent_at_id"),
+            # The reviewers' queue, oldest first; only the submitted rows are in it.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status="submitted"),
+                name="interview_review_queue",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.partner_interview_id} ({self.test.partner_test_id}, {self.status})"

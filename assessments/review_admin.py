@@ -12,6 +12,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from mariohr.admin_paging import LargeTableAdminMixin
+
 from .models import (
     Answer,
     EnvironmentValue,
@@ -140,7 +142,7 @@ def scoring_view(model_admin, request, object_id: int):
 
 
 @admin.register(InterviewToReview)
-class InterviewToReviewAdmin(admin.ModelAdmin):
+class InterviewToReviewAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     list_display = ["candidate", "test", "organization", "submitted_at", "score_action"]
     list_filter = ["organization", "test"]
     list_select_related = ["candidate", "test", "organization"]

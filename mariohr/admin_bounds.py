@@ -16,8 +16,3 @@ class BoundedChangeList(ChangeList):
             return super().get_filters(request)
         except (OverflowError, ValueError) as error:
             raise IncorrectLookupParameters(error) from error
-
-
-def bounded_changelist(model_admin, request, **kwargs):
-    """``ModelAdmin.get_changelist`` for admins with a ``date_hierarchy``."""
-    return BoundedChangeList

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from assessments.models import Interview, Test
+from mariohr.admin_paging import LargeTableAdminMixin
 
 from .models import Recording, RecordingChunk, RecordingPolicy, RecordingSegment
 from .processing import recording_reprocess
@@ -68,7 +69,7 @@ _extend_inlines(Interview, RecordingInline)
 
 
 @admin.register(Recording)
-class RecordingAdmin(admin.ModelAdmin):
+class RecordingAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     list_display = [
         "interview",
         "status",
@@ -79,7 +80,7 @@ class RecordingAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "consent"]
     search_fields = ["interview__partner_interview_id", "interview__candidate__email"]
-    list_select_related = ["interview"]
+    list_select_related = ["interview__test"]  # Interview.__str__ names its test
     readonly_fields = [f.name for f in Recording._meta.fields] + ["play"]
     actions = ["process_again"]
     inlines = [RecordingSegmentInline, RecordingChunkInline]

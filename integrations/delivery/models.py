@@ -7,6 +7,7 @@ Celery only carries its id. Long retry delays live in ``next_attempt_at``.
 import secrets
 
 from django.db import models
+from django.db.models import Q
 
 from assessments.models import Interview, Organization
 
@@ -69,7 +70,15 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "deliveries"
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # The sweeper's query: due active deliveries in order; finished ones are not in it.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(status__in=["pending", "retrying"]),
+                name="delivery_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.webhook_id} ({self.status})"

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
@@ -58,6 +59,23 @@ def endpoints_health(*, organization_id: int | None = None) -> list[EndpointHeal
 
 def failing_endpoints() -> list[EndpointHealth]:
     return [endpoint for endpoint in endpoints_health() if endpoint.flagged]
+
+
+FAILING_ENDPOINTS_CACHE_SECONDS = 60
+
+
+def failing_endpoints_recent() -> list[EndpointHealth]:
+    """failing_endpoints() as of at most a minute ago, for the deliveries list's banner.
+
+    The list shows it on every view, and with a million deliveries the health query joins
+    a month of attempts to the whole deliveries table (about 0.3 s); a flag raised after
+    days of failures loses nothing by a minute's delay. The failures page stays exact.
+    """
+    found = cache.get("delivery:failing_endpoints")
+    if found is None:
+        found = failing_endpoints()
+        cache.set("delivery:failing_endpoints", found, FAILING_ENDPOINTS_CACHE_SECONDS)
+    return found
 
 
 def recent_failures_by_organization(*, days: int = 7, per_organization: int = 20) -> list[dict]:

@@ -61,7 +61,7 @@ def report_build(interview: Interview) -> dict:
     # Imported here: the recordings app itself builds on this module (iso).
     from .recordings.services import recording_for_report
 
-    environment_values = list(interview.environment_values.select_related("field"))
+    environment_values = list(interview.environment_values.all())
     secrets = _secret_values(interview, environment_values)
     recording = recording_for_report(interview)
     extra_events = recording.pop("transcript_events", []) if isinstance(recording, dict) else []
@@ -71,6 +71,12 @@ def report_build(interview: Interview) -> dict:
             recording["status"] in RECORDING_NOT_READY and interview.status in INTERVIEW_FINISHED
         )
     reviewer = interview.scored_by
+    # Only quizzes have questions (answer keys q<id>); other tests answer form fields.
+    questions = (
+        list(interview.test.questions.prefetch_related("choices"))
+        if interview.test.kind == Test.Kind.QUIZ
+        else []
+    )
     return {
         "partner_interview_id": interview.partner_interview_id,
         "candidate": {
@@ -102,8 +108,8 @@ def report_build(interview: Interview) -> dict:
             }
             for line in interview.score_lines.all()
         ],
-        "transcript": _transcript(interview, extra_events),
-        "answers": _answers(interview, secrets),
+        "transcript": _transcript(interview, extra_events, questions),
+        "answers": _answers(interview, secrets, questions),
         "environment": [
             {"label": value.label, "value": value.value}
             for value in environment_values
@@ -132,10 +138,10 @@ def _redact(text, secrets: list[str]):
     return text
 
 
-def _transcript(interview: Interview, extra_events: list) -> list[dict]:
-    numbers = {q.answer_key: f"Q{n}" for n, q in enumerate(interview.test.questions.all(), 1)}
+def _transcript(interview: Interview, extra_events: list, questions: list) -> list[dict]:
+    numbers = {q.answer_key: f"Q{n}" for n, q in enumerate(questions, 1)}
     events = list(interview.events.all())
-    reviewers = _reviewer_names(events)
+    reviewers = _reviewer_names(events, known=interview.scored_by)
     entries = []
     for event in events:
         entry = {"at": iso(event.at), "event": event.kind, "label": EVENT_LABELS.get(event.kind)}
@@ -155,12 +161,16 @@ def _transcript(interview: Interview, extra_events: list) -> list[dict]:
     return sorted(entries, key=lambda entry: entry.get("at") or "")
 
 
-def _reviewer_names(events) -> dict:
-    """Display names by user id and by login (events written before ids were kept)."""
+def _reviewer_names(events, *, known=None) -> dict:
+    """Display names by user id and by login (events written before ids were kept);
+    ``known`` is a user already loaded (the one who scored), looked up only if others are."""
     ids = {event.data["reviewer_id"] for event in events if "reviewer_id" in event.data}
     logins = {event.data["reviewer"] for event in events if "reviewer" in event.data}
     if not ids and not logins:
         return {}
+    if known is not None and ids <= {known.pk} and logins <= {known.get_username()}:
+        name = reviewer_display_name(known)
+        return {known.pk: name, known.get_username(): name}
     User = get_user_model()
     users = User.objects.filter(pk__in=ids) | User.objects.filter(
         **{f"{User.USERNAME_FIELD}__in": logins}
@@ -171,7 +181,7 @@ def _reviewer_names(events) -> dict:
     return names
 
 
-def _answers(interview: Interview, secrets: list[str]) -> list[dict]:
+def _answers(interview: Interview, secrets: list[str], questions: list) -> list[dict]:
     saved = {answer.key: answer for answer in interview.answers.all()}
     if interview.test.kind != Test.Kind.QUIZ:
         return [
@@ -185,7 +195,6 @@ def _answers(interview: Interview, secrets: list[str]) -> list[dict]:
             if key in saved
         ]
     rows = []
-    questions = interview.test.questions.prefetch_related("choices")
     for number, question in enumerate(questions, start=1):
         answer = saved.get(question.answer_key)
         value = answer.value if answer else None

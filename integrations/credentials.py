@@ -23,6 +23,10 @@ def integration_settings_get(*, organization: Organization) -> IntegrationSettin
     return settings_row
 
 
+def _settings_row(organization: Organization) -> IntegrationSettings | None:
+    return IntegrationSettings.objects.filter(organization=organization).first()
+
+
 def outbound_credentials_set(
     *, organization: Organization, username: str, password: str = ""
 ) -> IntegrationSettings:
@@ -40,8 +44,11 @@ def outbound_credentials_set(
     return settings_row
 
 
-def outbound_credentials_get(*, organization: Organization) -> tuple[str, str] | None:
-    settings_row = IntegrationSettings.objects.filter(organization=organization).first()
+def outbound_credentials_get(
+    *, organization: Organization, settings_row: IntegrationSettings | None = None
+) -> tuple[str, str] | None:
+    """``settings_row``: the organization's row if the caller has just loaded it."""
+    settings_row = settings_row or _settings_row(organization)
     username = decrypt(settings_row.outbound_username_encrypted) if settings_row else ""
     if not username:
         return None
@@ -54,9 +61,12 @@ def webhook_secret_new() -> str:
     )
 
 
-def webhook_secret_get(*, organization: Organization) -> str:
-    """The organization's signing secret, created on first use."""
-    settings_row = IntegrationSettings.objects.filter(organization=organization).first()
+def webhook_secret_get(
+    *, organization: Organization, settings_row: IntegrationSettings | None = None
+) -> str:
+    """The organization's signing secret, created on first use. ``settings_row``: the
+    organization's row if the caller has just loaded it."""
+    settings_row = settings_row or _settings_row(organization)
     if settings_row is not None and settings_row.webhook_secret_encrypted:
         return decrypt(settings_row.webhook_secret_encrypted)
     with transaction.atomic():

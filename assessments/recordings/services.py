@@ -280,18 +280,36 @@ def _processed(interview: Interview) -> Recording | None:
 
 def recording_url_for(interview: Interview) -> str | None:
     """A fresh expiring link to the processed recording, or None. Built at send time."""
+    if interview.__dict__.get("recording_joined"):
+        return recording_url_of(recording_of(interview))
     recording = _processed(interview)
     if recording is None:
         return None
     return _link(recording)
 
 
+def recording_url_of(recording: Recording | None) -> str | None:
+    """``recording_url_for`` for a recording already loaded (joined to its interview: the
+    partner API's status read needs status, file_name and storage_key only)."""
+    if recording is None or recording.status != Recording.Status.PROCESSED:
+        return None
+    return _link(recording) if recording.file_name else None
+
+
 def _link(recording: Recording) -> str:
     return link_create(storage_key=recording.storage_key, file_name=recording.file_name)
 
 
+def recording_of(interview: Interview) -> Recording | None:
+    """The interview's recording: the one joined when the interview was loaded with its
+    report's rows (assessments.report_loading), else queried."""
+    if interview.__dict__.get("recording_joined"):
+        return getattr(interview, "recording", None)
+    return Recording.objects.filter(interview=interview).first()
+
+
 def recording_for_report(interview: Interview) -> dict | None:
-    recording = Recording.objects.filter(interview=interview).first()
+    recording = recording_of(interview)
     if recording is None:
         return None
     processed = recording.status == Recording.Status.PROCESSED and bool(recording.file_name)

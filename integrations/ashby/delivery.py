@@ -14,7 +14,7 @@ from ..crypto import decrypt
 from ..delivery import kinds
 from ..delivery.models import Delivery
 from ..delivery.recording_ready import recording_ready_register
-from ..delivery.services import delivery_create, submit_results_register
+from ..delivery.services import delivery_create, delivery_settings_row, submit_results_register
 from .payloads import assessment_update_payload, epoch_ms
 
 KIND = "ashby_update"
@@ -80,9 +80,7 @@ def ashby_update_replay(delivery: Delivery) -> Delivery:
 
 
 def ashby_update_build(delivery: Delivery) -> kinds.OutboundRequest:
-    interview = Interview.objects.select_related("candidate", "test", "organization").get(
-        pk=delivery.interview_id
-    )
+    interview = delivery.interview  # loaded by the engine with what the payload reads
     # Only a delivery that already ran out (and was revived by Retry now) can be overtaken:
     # until then the ordering key holds every later update back.
     if delivery.attempt_count and _newer_update_delivered(delivery):
@@ -90,7 +88,10 @@ def ashby_update_build(delivery: Delivery) -> kinds.OutboundRequest:
             "a newer assessment.update was delivered; Ashby accepts only newer timestamps "
             "(use Replay to send the current state)."
         )
-    settings_row = integration_settings_get(organization=delivery.organization)
+    organization = delivery.organization
+    settings_row = delivery_settings_row(delivery) or integration_settings_get(
+        organization=organization
+    )
     api_key = decrypt(settings_row.ashby_api_key_encrypted)
     if not api_key:
         raise AshbyNotConfigured(

@@ -8,6 +8,10 @@ status_code, headers, body_bytes) -> Outcome | None`` for receivers whose status
 ``Superseded`` when newer news has been delivered (the delivery stops), or
 ``CredentialsMissing`` (shown in the admin as a credentials problem). An optional
 ``replay(delivery) -> Delivery`` replaces the default Replay (same event, new webhook-id).
+
+The engine hands ``build_request`` the delivery loaded with its organization, interview
+(candidate, test, reviewer, recording, report rows) and integration settings
+(``services.delivery_settings_row``): read them from it rather than query them again.
 """
 
 from collections.abc import Callable

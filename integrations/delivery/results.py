@@ -10,21 +10,26 @@ from ..greenhouse.payloads import results_patch_payload
 from . import kinds
 from .models import Delivery
 from .recording_ready import recording_ready_register
-from .services import DeliveryNotPossible, delivery_create, submit_results_register
+from .services import (
+    DeliveryNotPossible,
+    delivery_create,
+    delivery_settings_row,
+    submit_results_register,
+)
 
 KIND = "results_patch"
 
 
 def results_patch_build(delivery: Delivery) -> kinds.OutboundRequest:
-    # Built from the database at every attempt: a retry or replay carries current data.
-    interview = Interview.objects.select_related("candidate", "test", "organization").get(
-        pk=delivery.interview_id
-    )
+    # Built from the database at every attempt (the engine loads the interview with the
+    # delivery): a retry or replay carries current data.
     return kinds.OutboundRequest(
         method="PATCH",
         url=delivery.target_url,
-        json_body=results_patch_payload(interview),
-        basic_auth=outbound_credentials_get(organization=delivery.organization),
+        json_body=results_patch_payload(delivery.interview),
+        basic_auth=outbound_credentials_get(
+            organization=delivery.organization, settings_row=delivery_settings_row(delivery)
+        ),
     )
 
 

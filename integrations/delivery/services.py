@@ -3,6 +3,11 @@
 Claiming is a conditional update that sets a lease, never a lock held across network I/O:
 two workers running the same task concurrently get 1 and 0 rows, and a worker that dies
 mid-send leaves a lease that simply expires for the sweeper to notice.
+
+A successful attempt costs three statements on PostgreSQL, four on SQLite (Ashby's ordered
+updates one more, to enqueue the next): one load of the delivery with everything building
+its request reads, the claim, and the outcome recorded atomically (the delivery's new state
+and the attempt row: one statement on PostgreSQL, two in a transaction elsewhere).
 """
 
 import logging
@@ -10,13 +15,14 @@ import random
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Min, Q
+from django.db import connections, transaction
+from django.db.models import Exists, Min, Q, sql
 from django.utils import timezone
 
 from assessments.models import Interview, Organization
@@ -26,6 +32,7 @@ from ..ssrf import UnsafeURL
 from . import kinds, transport
 from .interpret import default_outcome
 from .kinds import Outcome
+from .loading import delivery_load
 from .models import Delivery, DeliveryAttempt
 
 logger = logging.getLogger(__name__)
@@ -108,43 +115,57 @@ def delivery_enqueue(*, delivery_id: int, countdown: float | None = None) -> boo
     return True
 
 
-def _blocked_by_earlier(delivery: Delivery) -> bool:
-    return Delivery.objects.filter(
-        ordering_key=delivery.ordering_key,
-        pk__lt=delivery.pk,
-        status__in=Delivery.ACTIVE_STATUSES,
-    ).exists()
+def delivery_settings_row(delivery: Delivery):
+    """The organization's IntegrationSettings as loaded with the delivery for this attempt
+    (None when it was not, or there is none)."""
+    return delivery.__dict__.get("_loaded_settings")
 
 
-def delivery_claim(*, delivery_id: int) -> str | None:
-    """Take the lease on a due delivery; return the lease token, or None if not ours to send."""
+@dataclass(frozen=True)
+class Claim:
+    delivery: Delivery
+    token: str
+
+
+def delivery_claim(*, delivery_id: int) -> Claim | None:
+    """Load a due delivery and take its lease; None if it is not ours to send.
+
+    The lease is taken only if the row still has the attempt count it was loaded with, so
+    what was loaded is what the lease holder sends and records; a row behind an earlier
+    active one of its ordering key is left alone."""
     now = timezone.now()
-    delivery = Delivery.objects.filter(pk=delivery_id).first()
+    delivery = delivery_load(delivery_id)
     if delivery is None or not delivery.is_active or delivery.next_attempt_at > now:
         return None
-    if delivery.ordering_key and _blocked_by_earlier(delivery):
-        return None
     token = secrets.token_hex(16)
-    claimed = (
-        Delivery.objects.filter(
-            pk=delivery_id, status__in=Delivery.ACTIVE_STATUSES, next_attempt_at__lte=now
-        )
-        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-        .update(
-            leased_until=now + timedelta(seconds=settings.MARIOHR_DELIVERY_LEASE_SECONDS),
-            lease_token=token,
-        )
+    due = Delivery.objects.filter(
+        Q(leased_until__isnull=True) | Q(leased_until__lt=now),
+        pk=delivery_id,
+        status__in=Delivery.ACTIVE_STATUSES,
+        next_attempt_at__lte=now,
+        attempt_count=delivery.attempt_count,
     )
-    return token if claimed else None
+    if delivery.ordering_key:
+        earlier = Delivery.objects.filter(
+            ordering_key=delivery.ordering_key,
+            pk__lt=delivery_id,
+            status__in=Delivery.ACTIVE_STATUSES,
+        )
+        due = due.filter(~Exists(earlier))
+    leased_until = now + timedelta(seconds=settings.MARIOHR_DELIVERY_LEASE_SECONDS)
+    if not due.update(leased_until=leased_until, lease_token=token):
+        return None
+    delivery.leased_until, delivery.lease_token = leased_until, token
+    return Claim(delivery, token)
 
 
 def delivery_attempt(*, delivery_id: int) -> DeliveryAttempt | None:
     """Claim, build, send and record one attempt; None when the delivery was not ours or
     was postponed before anything was sent."""
-    token = delivery_claim(delivery_id=delivery_id)
-    if token is None:
+    claim = delivery_claim(delivery_id=delivery_id)
+    if claim is None:
         return None
-    delivery = Delivery.objects.select_related("organization").get(pk=delivery_id)
+    delivery, token = claim.delivery, claim.token
     attempted_at = timezone.now()
     try:
         kind = kinds.get(delivery.kind)
@@ -160,7 +181,9 @@ def delivery_attempt(*, delivery_id: int) -> DeliveryAttempt | None:
         response = transport.request_send(
             request,
             webhook_id=delivery.webhook_id,
-            signing_secret=webhook_secret_get(organization=delivery.organization),
+            signing_secret=webhook_secret_get(
+                organization=delivery.organization, settings_row=delivery_settings_row(delivery)
+            ),
             timeout=settings.MARIOHR_DELIVERY_TIMEOUT_SECONDS,
             max_response_bytes=settings.MARIOHR_DELIVERY_MAX_RESPONSE_BYTES,
         )
@@ -267,22 +290,19 @@ def _attempt_record(delivery, token, attempted_at, request, response, outcome) -
             request_body=request.json_body,
             auth_reference="basic" if request.basic_auth else "none",
         )
-    with transaction.atomic():
-        updated = Delivery.objects.filter(pk=delivery.pk, lease_token=token).update(**fields)
-        if not updated:
-            logger.warning(
-                "Delivery %s: lease expired before the attempt was recorded", delivery.pk
-            )
-        attempt = DeliveryAttempt.objects.create(
-            delivery=delivery,
-            number=number,
-            attempted_at=attempted_at,
-            duration_ms=response.duration_ms if response else _ms_since(attempted_at),
-            status_code=response.status_code if response else None,
-            outcome=attempt_outcome,
-            response_excerpt=_excerpt(response.body) if response else "",
-            error=outcome.error,
-        )
+    attempt = DeliveryAttempt(
+        delivery=delivery,
+        number=number,
+        attempted_at=attempted_at,
+        duration_ms=response.duration_ms if response else _ms_since(attempted_at),
+        status_code=response.status_code if response else None,
+        outcome=attempt_outcome,
+        response_excerpt=_excerpt(response.body) if response else "",
+        error=outcome.error,
+    )
+    updated = _record(Delivery.objects.filter(pk=delivery.pk, lease_token=token), fields, attempt)
+    if not updated:
+        logger.warning("Delivery %s: lease expired before the attempt was recorded", delivery.pk)
     if updated and use_countdown:
         delivery_enqueue(delivery_id=delivery.pk, countdown=delay)
     if updated and status not in Delivery.ACTIVE_STATUSES and delivery.ordering_key:
@@ -290,14 +310,45 @@ def _attempt_record(delivery, token, attempted_at, request, response, outcome) -
     return attempt
 
 
+def _record(leased, fields: dict, attempt: DeliveryAttempt) -> int:
+    """Update the leased delivery and insert the attempt, atomically; returns the rows
+    updated (0: the lease was lost, the attempt is still on record). On PostgreSQL one
+    statement (a data-modifying WITH), saving a transaction's round trips at every attempt."""
+    using = leased.db
+    if connections[using].vendor != "postgresql":
+        with transaction.atomic(using=using):
+            updated = leased.update(**fields)
+            attempt.save(using=using)
+        return updated
+    update = leased.query.chain(sql.UpdateQuery)
+    update.add_update_values(fields)
+    update_sql, update_params = update.get_compiler(using).as_sql()
+    insert = sql.InsertQuery(DeliveryAttempt)
+    insert.insert_values(
+        [f for f in DeliveryAttempt._meta.concrete_fields if not f.primary_key], [attempt]
+    )
+    ((insert_sql, insert_params),) = insert.get_compiler(using).as_sql()
+    statement = (
+        # Both parts compiled by the ORM from model fields; no outside input.
+        f"WITH updated AS ({update_sql} RETURNING 1) {insert_sql} "  # noqa: S608
+        "RETURNING id, (SELECT COUNT(*) FROM updated)"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(statement, (*update_params, *insert_params))
+        attempt.pk, updated = cursor.fetchone()
+    attempt._state.adding, attempt._state.db = False, using
+    return updated
+
+
 def _enqueue_next_in_order(ordering_key: str) -> None:
     following = (
         Delivery.objects.filter(ordering_key=ordering_key, status__in=Delivery.ACTIVE_STATUSES)
         .order_by("pk")
+        .values_list("pk", flat=True)
         .first()
     )
     if following is not None:
-        delivery_enqueue(delivery_id=following.pk)
+        delivery_enqueue(delivery_id=following)
 
 
 def _excerpt(body: bytes) -> str:

@@ -1,46 +1,94 @@
-"""Benchmark: partner-API throughput and latency under gunicorn, abuse limits on against off.
+"""Benchmark: the partner API under gunicorn against a bare Django app doing the same queries.
 
-Two copies of the product run side by side under gunicorn as the Procfile starts it (sync
-workers, DEBUG off): one with the abuse limits at their defaults, one with them off. Client
-threads hammer ``test_status`` and ``list_tests``, spreading the load over several API keys
-(as several customers would) so that no key reaches its limit. Rounds come in on/off pairs
-(alternating which goes first) and the ratio is the median of the pairs' ratios, so that
-drift on a busy machine hits both alike; the script prints requests per second, p50/p99
-latency, any 429s and that ratio.
+Two servers run side by side, each as the Procfile starts the web process (gunicorn, sync
+workers, 2 by default): the product with its full stack (DRF, middleware, the abuse limits
+ON at their defaults) and ``benchmarks/bare_app`` (plain Django views, no middleware, no DRF)
+which authenticates the key with the same single indexed query and reads the interview
+with the same single indexed query, on the same database with the same settings. wrk drives
+``test_status``, ``list_tests`` and ``send_test`` against each, in rounds that alternate
+which server goes first, so that drift on a busy machine hits both alike; a ratio is the
+median of the rounds' product/bare ratios. The script also counts each call's queries once
+in-process (CaptureQueriesContext) and prints req/s, p50/p99 latency and the ratios.
 
-    .venv/bin/python benchmarks/api.py                  # SQLite, file cache (as `make run`)
-    .venv/bin/python benchmarks/api.py --cache redis://127.0.0.1:6379/15
+With ``--cache`` (Redis) the product runs in production mode (MARIOHR_PRODUCTION=true behind
+a TLS-terminating proxy: wrk sends X-Forwarded-Proto: https); without it, as ``make run``
+does (DEBUG off, a file cache for the rate counters).
+
+    .venv/bin/python benchmarks/api.py                  # SQLite
     .venv/bin/python benchmarks/api.py --postgres --cache redis://127.0.0.1:6379/15
     .venv/bin/python benchmarks/api.py --quick          # a few seconds, for CI
 
-``--postgres [URL]`` (default postgres://postgres@127.0.0.1:5432/mariohr_bench) drops and
-creates that database, and drops it at the end.
+``--postgres [URL]`` (default postgres://postgres@127.0.0.1:5432/mariohr_bench_api) drops and
+creates that database, and drops it at the end. A full run (not --quick) writes its numbers
+to benchmarks/results.md between the ``api`` markers.
+
+Why wrk: it is C and event-driven, so one wrk thread keeps 2 sync gunicorn workers busy
+while using a fraction of a CPU; Python client threads spent more CPU than the servers on a
+2-CPU machine and made the client the bottleneck.
 """
 
 import argparse
+import base64
+import datetime
 import http.client
+import json
 import os
+import re
+import secrets
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-POSTGRES_DEFAULT = "postgres://postgres@127.0.0.1:5432/mariohr_bench"
-LIMITS_ON: dict[str, str] = {}  # the shipped defaults
+POSTGRES_DEFAULT = "postgres://postgres@127.0.0.1:5432/mariohr_bench_api"
+RESULTS = ROOT / "benchmarks" / "results.md"
+SERVERS = {"product": "mariohr.wsgi", "bare": "benchmarks.bare_app.wsgi"}
+CALLS = ("test_status", "list_tests", "send_test")
 LIMITS_OFF = {"MARIOHR_API_RATE_LIMIT": "off", "MARIOHR_AUTH_FAILURE_LIMIT": "off"}
+# A public address literal: no DNS lookup, and the SSRF guard accepts it in production mode.
+CALLBACK = "https://93.184.215.14/bench/CALLBACK"
 
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+# wrk script: rotates keys and ids per request; POSTs carry a callback URL never used before
+# (send_test is idempotent per callback URL); prints one JSON line at the end.
+WRK_LUA = r"""
+local method, tag, counter = "GET", "", 0
+local auths, paths, body = {}, {}, ""
+init = function(args)
+  method, tag = args[1], args[2]
+  for line in io.lines(args[3]) do
+    local kind, value = line:sub(1, 1), line:sub(3)
+    if kind == "A" then table.insert(auths, value)
+    elseif kind == "P" then table.insert(paths, value)
+    elseif kind == "B" then body = value end
+  end
+end
+request = function()
+  counter = counter + 1
+  local headers = {Authorization = auths[counter % #auths + 1], ["X-Forwarded-Proto"] = "https"}
+  local path = paths[counter % #paths + 1]
+  if method == "POST" then
+    headers["Content-Type"] = "application/json"
+    return wrk.format("POST", path, headers, body:gsub("CALLBACK", tag .. "-" .. counter))
+  end
+  return wrk.format("GET", path, headers)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, ' ..
+    '"non2xx": %d, "socket_errors": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
 
 
 def free_port() -> int:
@@ -59,8 +107,21 @@ def recreate_postgres(url: str, *, drop_only: bool = False) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def seed(keys: int) -> tuple[list[str], list[str]]:
-    """An organization with keys and a few interviews; returns the keys and the ids."""
+def send_body(callback_url: str) -> dict:
+    return {
+        "partner_test_id": "py-fastapi-review",
+        "candidate": {
+            "first_name": "Bench",
+            "last_name": "Candidate",
+            "email": "bench@example.com",
+            "greenhouse_profile_url": "https://app.greenhouse.io/people/1?application_id=2",
+        },
+        "url": callback_url,
+    }
+
+
+def seed(keys: int, interviews: int) -> tuple[list[str], list[str]]:
+    """An organization with keys and sent interviews; returns the keys and the ids."""
     import django
 
     django.setup()
@@ -76,152 +137,262 @@ def seed(keys: int) -> tuple[list[str], list[str]]:
     organization = services.organization_create(name="Bench", slug="bench")
     raw_keys = [api_key_issue(organization=organization)[1] for _ in range(keys)]
     ids = []
-    for n in range(5):
+    for n in range(interviews):
         interview, _ = services.interview_send(
             organization=organization,
             test=test,
             candidate=services.CandidateData(first_name="B", last_name=str(n), email="b@x.test"),
             source=Interview.Source.GREENHOUSE,
-            callback_url=f"https://ats.bench.test/callback/{n}",
+            callback_url=CALLBACK.replace("CALLBACK", f"seed-{n}"),
         )
         ids.append(interview.partner_interview_id)
-    from django.db import connections
-
-    connections.close_all()
     return raw_keys, ids
 
 
-def start_server(port: int, workers: int, env: dict, log_path: Path) -> subprocess.Popen:
+def query_counts(auth: str, interview_id: str) -> dict[str, int]:
+    """Each call's queries, counted once in this process through the product's full stack
+    (the key already used: its last_used_at write comes at most once a minute)."""
+    from django.db import connection, connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_AUTHORIZATION=auth, HTTP_X_FORWARDED_PROTO="https")
+    client.get("/api/greenhouse/list_tests")  # the key's first use writes its last_used_at
+    requests = {
+        "test_status": lambda: client.get(
+            "/api/greenhouse/test_status", {"partner_interview_id": interview_id}
+        ),
+        "list_tests": lambda: client.get("/api/greenhouse/list_tests"),
+        "send_test": lambda: client.post(
+            "/api/greenhouse/send_test",
+            send_body(CALLBACK.replace("CALLBACK", "count")),
+            content_type="application/json",
+        ),
+    }
+    counts = {}
+    for call, request in requests.items():
+        with CaptureQueriesContext(connection) as captured:
+            response = request()
+        if response.status_code != 200:
+            raise SystemExit(f"{call} answered {response.status_code}: {response.content!r}")
+        counts[call] = len(captured.captured_queries)
+    connections.close_all()
+    return counts
+
+
+def start_server(module: str, port: int, workers: int, env: dict, log: Path) -> subprocess.Popen:
     command = [
-        str(Path(sys.executable).with_name("gunicorn")), "mariohr.wsgi",
+        str(Path(sys.executable).with_name("gunicorn")), module,
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
     ]  # fmt: skip
-    log = log_path.open("wb")
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)  # noqa: S603
+    out = log.open("wb")
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)  # noqa: S603
 
 
-def wait_ready(port: int, process: subprocess.Popen, log_path: Path) -> None:
+def wait_ready(port: int, process: subprocess.Popen, log: Path) -> None:
     deadline = time.time() + 60
     while time.time() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited:\n{log_path.read_text()}")
+            raise SystemExit(f"gunicorn exited:\n{log.read_text()}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
+            connection.request("GET", "/healthz", headers={"X-Forwarded-Proto": "https"})
             if connection.getresponse().status == 200:
                 return
         except OSError:
             time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer on :{port}:\n{log_path.read_text()}")
+    raise SystemExit(f"gunicorn did not answer on :{port}:\n{log.read_text()}")
 
 
-def hammer(port: int, paths: list[str], keys: list[dict], seconds: float, threads: int) -> dict:
-    """Requests from ``threads`` keep-alive clients for ``seconds``; reconnects whenever the
-    server closes (gunicorn's sync workers close after every response)."""
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    stop_at = time.perf_counter() + seconds
+def cpu_seconds(master: subprocess.Popen) -> float:
+    """CPU time (user + system) the server's worker processes have used so far."""
+    ticks = 0
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
-    def client(offset: int) -> None:
-        mine, codes, n = [], {}, offset
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        while time.perf_counter() < stop_at:
-            path, headers = paths[n % len(paths)], keys[n % len(keys)]
-            n += 1
-            sent = time.perf_counter()
-            try:
-                connection.request("GET", path, headers=headers)
-                response = connection.getresponse()
-                response.read()
-            except (http.client.HTTPException, OSError):
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                continue
-            mine.append(time.perf_counter() - sent)
-            codes[response.status] = codes.get(response.status, 0) + 1
-            if response.will_close:
-                connection.close()
-        with lock:
-            latencies.extend(mine)
-            for code, count in codes.items():
-                statuses[code] = statuses.get(code, 0) + count
 
-    started = time.perf_counter()
-    workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    elapsed = time.perf_counter() - started
-    return {"rate": len(latencies) / elapsed, "latencies": latencies, "statuses": statuses}
+def run_wrk(args, port: int, call: str, inputs: Path, tag: str, seconds: float) -> dict:
+    method = "POST" if call == "send_test" else "GET"
+    command = [
+        "wrk", "-t1", f"-c{args.connections}", f"-d{seconds:g}s", "--timeout", "10s",
+        "-s", str(inputs.parent / "api.lua"), f"http://127.0.0.1:{port}",
+        "--", method, tag, str(inputs),
+    ]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    match = re.search(r"^RESULT (.*)$", output, re.M)
+    if match is None:
+        raise SystemExit(f"wrk printed no result:\n{output}")
+    result = json.loads(match[1])
+    result["rate"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def write_inputs(workdir: Path, raw_keys: list[str], ids: list[str]) -> dict[str, Path]:
+    (workdir / "api.lua").write_text(WRK_LUA)
+    auths = ["A Basic " + base64.b64encode(f"{raw_key}:".encode()).decode() for raw_key in raw_keys]
+    paths = {
+        "test_status": [f"P /api/greenhouse/test_status?partner_interview_id={i}" for i in ids],
+        "list_tests": ["P /api/greenhouse/list_tests"],
+        "send_test": ["P /api/greenhouse/send_test", "B " + json.dumps(send_body(CALLBACK))],
+    }
+    inputs = {}
+    for call, lines in paths.items():
+        inputs[call] = workdir / f"{call}.txt"
+        inputs[call].write_text("\n".join([*auths, *lines]) + "\n")
+    return inputs
+
+
+def summary(rounds: list[dict]) -> dict:
+    return {
+        "rate": statistics.median(r["rate"] for r in rounds),
+        "p50": statistics.median(r["p50_us"] for r in rounds) / 1000,
+        "p99": statistics.median(r["p99_us"] for r in rounds) / 1000,
+        "errors": sum(r["non2xx"] + r["socket_errors"] for r in rounds),
+        "cpu_ms": statistics.median(r["cpu_ms"] for r in rounds),
+    }
+
+
+def report(args, results: dict, counts: dict[str, int]) -> str:
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    mode = "production mode, Redis cache" if args.cache else "`make run` settings, file cache"
+    limits = "OFF" if args.limits_off else "ON (defaults)"
+    lines = [
+        f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs; "
+        f"{database}; product: {mode}, rate limits {limits}",
+        f"gunicorn {args.workers} sync workers per server; wrk 1 thread, {args.connections} "
+        f"connections; {args.rounds} rounds x {args.seconds:g} s per call and server; "
+        f"load spread over {args.keys} keys",
+        "",
+        f"{'call':<12} {'server':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+        f" {'CPU ms/req':>10}  {'queries':>7}",
+    ]
+    for call in args.calls:
+        for server in SERVERS:
+            s = summary(results[call][server])
+            queries = str(counts[call]) if server == "product" else ""
+            lines.append(
+                f"{call:<12} {server:<8} {s['rate']:>8.0f} {s['p50']:>8.2f} {s['p99']:>8.2f}"
+                f" {s['errors']:>7} {s['cpu_ms']:>10.2f}  {queries:>7}"
+            )
+    lines.append("")
+    for call in args.calls:
+        pairs = sorted(
+            product["rate"] / bare["rate"]
+            for product, bare in zip(results[call]["product"], results[call]["bare"], strict=True)
+        )
+        cpu = sorted(
+            bare["cpu_ms"] / product["cpu_ms"]
+            for product, bare in zip(results[call]["product"], results[call]["bare"], strict=True)
+        )
+        target = "  (target >= 0.80)" if call != "send_test" else ""
+        lines.append(
+            f"{call:<12} product/bare throughput {statistics.median(pairs):.3f}"
+            f" (rounds {pairs[0]:.2f}..{pairs[-1]:.2f}); by server CPU per request"
+            f" {statistics.median(cpu):.3f} ({cpu[0]:.2f}..{cpu[-1]:.2f}){target}"
+        )
+    lines.append("")
+    for call in args.calls:
+        for server in SERVERS:
+            rates = " ".join(f"{r['rate']:.0f}" for r in results[call][server])
+            lines.append(f"{call:<12} {server:<8} req/s per round: {rates}")
+    return "\n".join(lines)
+
+
+def results_write(args, text: str) -> None:
+    section = "postgres" if args.postgres else "sqlite"
+    begin, end = f"<!-- begin api {section} -->", f"<!-- end api {section} -->"
+    block = f"{begin}\n### API: product vs bare Django ({section})\n\n```\n{text}\n```\n{end}"
+    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if begin in current and end in current:
+        head, rest = current.split(begin, 1)
+        current = head + block + rest.split(end, 1)[1]
+    else:
+        current = current.rstrip("\n") + "\n\n" + block + "\n"
+    RESULTS.write_text(current)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", nargs="?", const=POSTGRES_DEFAULT, help="database URL")
-    parser.add_argument("--cache", help="MARIOHR_CACHE_URL (Redis); default: the file cache")
-    parser.add_argument("--rounds", type=int, default=12, help="on/off pairs of rounds")
-    parser.add_argument("--seconds", type=float, default=3.0, help="length of one round")
-    parser.add_argument("--threads", type=int, default=4, help="client threads")
+    parser.add_argument("--cache", help="MARIOHR_CACHE_URL (Redis): production mode")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per call and server")
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of one wrk run")
+    parser.add_argument("--connections", type=int, default=4, help="wrk connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
-    parser.add_argument("--keys", type=int, default=20, help="API keys the load is spread over")
-    parser.add_argument("--quick", action="store_true", help="2 rounds of 1.5 s (CI smoke run)")
+    parser.add_argument("--keys", type=int, default=100, help="API keys the load is spread over")
+    parser.add_argument("--interviews", type=int, default=50, help="interviews polled")
+    parser.add_argument("--limits-off", action="store_true", help="product without rate limits")
+    parser.add_argument("--calls", nargs="+", choices=CALLS, default=list(CALLS))
+    parser.add_argument("--quick", action="store_true", help="1 round of 1 s (CI smoke run)")
     args = parser.parse_args()
     if args.quick:
-        args.rounds, args.seconds = 2, 1.5
+        args.rounds, args.seconds, args.keys, args.interviews = 1, 1.0, 10, 5
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk")
 
     workdir = Path(tempfile.mkdtemp(prefix="mariohr-api-bench-"))
-    database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    (workdir / "staticfiles").mkdir()  # WhiteNoise warns at start-up without it
+    database_url = args.postgres or f"sqlite:///{workdir / 'bench.sqlite3'}"
     if args.postgres:
-        database_url = args.postgres
         recreate_postgres(database_url)
-    base_env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("MARIOHR_", "DATABASE_URL"))
-    }
-    base_env.update(
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MARIOHR_", "DATABASE_URL"))}
+    env.update(
         DJANGO_SETTINGS_MODULE="mariohr.settings",
         MARIOHR_VAR_DIR=str(workdir),
         DATABASE_URL=database_url,
-        MARIOHR_CALLBACK_ALLOWLIST="ats.bench.test",
         MARIOHR_PLAIN_STATIC="true",
+        ALLOWED_HOSTS="127.0.0.1,testserver",
         DEBUG="false",
         LOG_LEVEL="ERROR",
     )
     if args.cache:
-        base_env["MARIOHR_CACHE_URL"] = args.cache
+        from cryptography.fernet import Fernet
+
+        env.update(
+            MARIOHR_CACHE_URL=args.cache,
+            MARIOHR_PRODUCTION="true",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            MARIOHR_FERNET_KEYS=Fernet.generate_key().decode(),
+            MARIOHR_BASE_URL="https://mariohr.bench.test",
+            MARIOHR_BEHIND_PROXY="true",
+        )
     os.environ.clear()
-    os.environ.update(base_env)
-    raw_keys, interview_ids = seed(args.keys)
+    os.environ.update(env)
+    raw_keys, ids = seed(args.keys, args.interviews)
+    auth = "Basic " + base64.b64encode(f"{raw_keys[0]}:".encode()).decode()
+    counts = query_counts(auth, ids[0])
+    inputs = write_inputs(workdir, raw_keys, ids)
 
-    import base64
-
-    keys = [
-        {"Authorization": "Basic " + base64.b64encode(f"{raw_key}:".encode()).decode()}
-        for raw_key in raw_keys
-    ]
-    paths = [f"/api/greenhouse/test_status?partner_interview_id={i}" for i in interview_ids]
-    paths.append("/api/greenhouse/list_tests")
-
-    modes = {"on": LIMITS_ON, "off": LIMITS_OFF}
     servers, ports = {}, {}
+    server_env = {"product": {**env, **(LIMITS_OFF if args.limits_off else {})}, "bare": env}
     try:
-        for name, limits in modes.items():
+        for name, module in SERVERS.items():
             ports[name] = free_port()
-            log_path = workdir / f"gunicorn-{name}.log"
-            servers[name] = start_server(
-                ports[name], args.workers, {**base_env, **limits}, log_path
-            )
-        for name in modes:
+            log = workdir / f"gunicorn-{name}.log"
+            servers[name] = start_server(module, ports[name], args.workers, server_env[name], log)
+        for name in SERVERS:
             wait_ready(ports[name], servers[name], workdir / f"gunicorn-{name}.log")
-            hammer(ports[name], paths, keys, min(1.0, args.seconds), args.threads)  # warm-up
+            for call in ("test_status", "list_tests"):  # warm-up: imports, connections
+                run_wrk(args, ports[name], call, inputs[call], f"warm-{name}", 1)
 
-        results = {name: [] for name in modes}
-        order = list(modes)
-        for _ in range(args.rounds):
-            for name in order:
-                results[name].append(hammer(ports[name], paths, keys, args.seconds, args.threads))
-            order.reverse()
+        results = {call: {name: [] for name in SERVERS} for call in args.calls}
+        order = list(SERVERS)
+        for round_number in range(args.rounds):
+            for call in args.calls:
+                for name in order:
+                    tag = f"{round_number}-{name}"
+                    cpu_before = cpu_seconds(servers[name])
+                    result = run_wrk(args, ports[name], call, inputs[call], tag, args.seconds)
+                    cpu = cpu_seconds(servers[name]) - cpu_before
+                    result["cpu_ms"] = cpu * 1000 / max(1, result["requests"])
+                    results[call][name].append(result)
+                order.reverse()
     finally:
         for server in servers.values():
             server.send_signal(signal.SIGTERM)
@@ -230,33 +401,11 @@ def main() -> None:
         if args.postgres:
             recreate_postgres(database_url, drop_only=True)
 
-    database = "PostgreSQL" if args.postgres else "SQLite"
-    cache = f"Redis ({args.cache})" if args.cache else "file cache"
-    print(f"database: {database}; cache: {cache}; gunicorn {args.workers} sync workers per mode;")
-    print(f"{args.threads} client threads; {args.rounds} rounds x {args.seconds:g} s per mode")
-    print(f"limits on: the defaults, load spread over {args.keys} keys; off: {LIMITS_OFF}")
-    print(f"{'':<12} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9}  statuses")
-    medians = {}
-    for name in modes:
-        rounds = results[name]
-        medians[name] = statistics.median(r["rate"] for r in rounds)
-        latencies = [value for r in rounds for value in r["latencies"]]
-        statuses: dict[int, int] = {}
-        for r in rounds:
-            for code, count in r["statuses"].items():
-                statuses[code] = statuses.get(code, 0) + count
-        p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
-        per_round = ", ".join(f"{r['rate']:.0f}" for r in rounds)
-        print(f"limits {name:<5} {medians[name]:>9.1f} {p50:>9.2f} {p99:>9.2f}  {statuses}", end="")
-        print(f"  (rounds: {per_round})")
-        if statuses.get(429):
-            print(f"  note: {statuses[429]} requests were throttled (429) with limits {name}")
-    rounds = zip(results["on"], results["off"], strict=True)
-    pairs = sorted(on["rate"] / off["rate"] for on, off in rounds)
-    print(f"throughput ratio on/off: {statistics.median(pairs):.3f}", end=" ")
-    print(f"(median of {len(pairs)} pairs, {pairs[0]:.2f}..{pairs[-1]:.2f})")
-    per_key = medians["on"] * 60 / args.keys
-    print(f"busiest key: about {per_key:.0f} requests/min (default limit 3000/min)")
+    text = report(args, results, counts)
+    print(text)
+    if not args.quick and args.calls == list(CALLS):
+        results_write(args, text)
+        print(f"written to {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

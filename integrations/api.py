@@ -2,7 +2,9 @@
 rest_framework.views: DRF imports these classes while it is itself loading)."""
 
 from django.conf import settings
-from rest_framework import exceptions, parsers, permissions, status
+from django.http import HttpResponse
+from rest_framework import exceptions, negotiation, parsers, permissions, status
+from rest_framework.renderers import JSONRenderer
 
 from assessments.models import Organization
 from mariohr.json_safety import UnsafeJSON, json_loads_safe
@@ -43,3 +45,31 @@ class CappedJSONParser(parsers.BaseParser):
 class IsOrganization(permissions.BasePermission):
     def has_permission(self, request, view):
         return isinstance(request.user, Organization)
+
+
+class JSONFirstNegotiation(negotiation.DefaultContentNegotiation):
+    """DRF's negotiation, minus its Accept parsing for what ATSs send nearly always: no
+    Accept header, */* or application/json, with JSON the only renderer. Anything else
+    (another type, parameters, ?format=) is negotiated by DRF as before."""
+
+    plain_accepts = frozenset(["", "*/*", "application/json"])
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if (
+            len(renderers) == 1
+            and renderers[0].media_type == "application/json"
+            and format_suffix is None
+            and request.META.get("HTTP_ACCEPT", "").strip() in self.plain_accepts
+            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+        ):
+            return renderers[0], renderers[0].media_type
+        return super().select_renderer(request, renderers, format_suffix)
+
+
+def json_response(data, status: int = 200) -> HttpResponse:
+    """The bytes and Content-Type DRF's Response would send (its JSONRenderer), without its
+    template-response machinery: a measurable part of the cost of the calls an ATS makes
+    most (test_status polls, list_tests)."""
+    return HttpResponse(
+        JSONRenderer().render(data), status=status, content_type=JSONRenderer.media_type
+    )

@@ -1,5 +1,6 @@
 """The client's address, as the abuse limits see it (API throttles and admin lockout)."""
 
+import functools
 import ipaddress
 
 from django.conf import settings
@@ -12,10 +13,23 @@ def client_address(request) -> str | None:
     Only the last hop is the one our proxy appended: every earlier one came from the client
     and may be forged, and without a proxy the whole header is the client's to write.
     """
-    candidates = [request.META.get("REMOTE_ADDR", "")]
+    candidates = (request.META.get("REMOTE_ADDR", ""),)
     if settings.MARIOHR_BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        candidates.insert(0, forwarded.rsplit(",", 1)[-1].strip())
+        candidates = (forwarded.rsplit(",", 1)[-1].strip(), *candidates)
+    return _first_address(candidates)
+
+
+def client_network(request) -> str:
+    """The address to count failures against: an IPv6 client holds a whole /64, so counting
+    single addresses would let it rotate through 2**64 of them."""
+    return _network(client_address(request))
+
+
+# Parsing addresses costs every API request tens of microseconds, and a client sends the
+# same ones again and again: both steps are pure functions of the header values, cached.
+@functools.lru_cache(maxsize=4096)
+def _first_address(candidates: tuple[str, ...]) -> str | None:
     for candidate in candidates:
         try:
             return str(ipaddress.ip_address(candidate))
@@ -24,10 +38,8 @@ def client_address(request) -> str | None:
     return None
 
 
-def client_network(request) -> str:
-    """The address to count failures against: an IPv6 client holds a whole /64, so counting
-    single addresses would let it rotate through 2**64 of them."""
-    address = client_address(request)
+@functools.lru_cache(maxsize=4096)
+def _network(address: str | None) -> str:
     if address is None:
         return "unknown"
     parsed = ipaddress.ip_address(address)

@@ -132,6 +132,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: partner API calls take the shorter stack below (mariohr/partner_api_stack.py).
+    "mariohr.partner_api_stack.PartnerAPIMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "mariohr.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -145,6 +147,17 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
+]
+
+# The partner API (Basic keys, JSON; no cookies, sessions, forms or static files) runs
+# without the browser middleware; every middleware that shapes its responses stays.
+MARIOHR_PARTNER_API_PREFIXES = ["/api/greenhouse/", "/api/ashby/"]
+MARIOHR_PARTNER_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "mariohr.csp.ContentSecurityPolicyMiddleware",
+    "mariohr.middleware.RefuseUnstorableInputMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "mariohr.urls"
@@ -272,6 +285,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["integrations.api.IsOrganization"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["integrations.api.CappedJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "integrations.api.JSONFirstNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "integrations.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["integrations.throttling.ApiKeyRateThrottle"],

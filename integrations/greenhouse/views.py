@@ -9,10 +9,11 @@ from rest_framework.views import APIView
 
 from assessments import services
 from assessments.models import Interview
-from assessments.recordings.services import recording_url_for
+from assessments.recordings.services import recording_url_of
 
 from .. import schema  # noqa: F401  (registers the API key scheme with drf-spectacular)
-from ..services import error_report_store
+from ..api import json_response
+from ..services import error_report_store, interview_for_status
 from .parsing import greenhouse_ids_from_profile_url
 from .payloads import test_status_payload
 from .serializers import ResponseErrorInputSerializer, SendTestInputSerializer
@@ -50,7 +51,7 @@ class ListTestsView(APIView):
     )
     def get(self, request):
         tests = services.tests_enabled_for(request.user)
-        return Response(
+        return json_response(
             [
                 {
                     "partner_test_id": test.partner_test_id,
@@ -136,25 +137,16 @@ class TestStatusView(APIView):
                 {"partner_interview_id": ["This query parameter is required."]}
             )
         if not PARTNER_INTERVIEW_ID.fullmatch(partner_interview_id):
-            return Response(NOT_FOUND, status=404)
-        interview = (
-            Interview.objects.filter(
-                organization=request.user, partner_interview_id=partner_interview_id
-            )
-            .only(
-                "status",
-                "started_at",
-                "completed_at",
-                "score",
-                "max_score",
-                "partner_interview_id",
-            )
-            .first()
+            return json_response(NOT_FOUND, status=404)
+        interview = interview_for_status(
+            organization=request.user, partner_interview_id=partner_interview_id
         )
         if interview is None:
             # Another organization's interview answers exactly like an unknown one.
-            return Response(NOT_FOUND, status=404)
-        return Response(test_status_payload(interview, recording_url=recording_url_for(interview)))
+            return json_response(NOT_FOUND, status=404)
+        recording = getattr(interview, "recording", None)  # joined: no query
+        payload = test_status_payload(interview, recording_url=recording_url_of(recording))
+        return json_response(payload)
 
 
 class ResponseErrorView(APIView):

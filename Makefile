@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test fuzz install migrate lint browsers clean bench bench-recording bench-scale
+.PHONY: run test fuzz install migrate lint browsers clean bench bench-delivery bench-recording bench-scale wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +46,20 @@ browsers:
 # Partner-API req/s and latency of the product against a bare Django app doing the same
 # queries, side by side under gunicorn (needs wrk):
 # make bench [BENCH_ARGS="--quick" | "--postgres --cache redis://127.0.0.1:6379/15"]
-bench: install
+bench: install wrk
 	$(BIN)/python benchmarks/api.py $(BENCH_ARGS)
+
+# wrk drives the API benchmark (Python client threads would eat the CPUs the servers need).
+wrk:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; } \
+		|| { echo "wrk missing: install it (apt-get install wrk)"; exit 1; }
+
+# Results PATCHes per second against raw requests; --postgres, --scale-out (PostgreSQL and
+# Redis: 1, 2 and 4 workers against a 200 ms receiver, exactly once by webhook-id):
+# make bench-delivery [BENCH_ARGS="--quick" | "--postgres" | "--postgres --scale-out"]
+bench-delivery: install
+	$(BIN)/python benchmarks/delivery.py $(BENCH_ARGS)
 
 # Recording processing seconds per minute of recording and peak worker memory (1, 10 and
 # 60 minutes; several minutes): make bench-recording [BENCH_ARGS="--quick"]

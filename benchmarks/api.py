@@ -30,26 +30,24 @@ while using a fraction of a CPU; Python client threads spent more CPU than the s
 import argparse
 import base64
 import datetime
-import http.client
 import json
 import os
 import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from common import RESULTS, free_port, gunicorn_wait_ready, results_section_write
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 POSTGRES_DEFAULT = "postgres://postgres@127.0.0.1:5432/mariohr_bench_api"
-RESULTS = ROOT / "benchmarks" / "results.md"
 SERVERS = {"product": "mariohr.wsgi", "bare": "benchmarks.bare_app.wsgi"}
 CALLS = ("test_status", "list_tests", "send_test")
 LIMITS_OFF = {"MARIOHR_API_RATE_LIMIT": "off", "MARIOHR_AUTH_FAILURE_LIMIT": "off"}
@@ -89,12 +87,6 @@ done = function(summary, latency, requests)
     e.status, e.connect + e.read + e.write + e.timeout))
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def recreate_postgres(url: str, *, drop_only: bool = False) -> None:
@@ -187,21 +179,6 @@ def start_server(module: str, port: int, workers: int, env: dict, log: Path) -> 
     ]  # fmt: skip
     out = log.open("wb")
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)  # noqa: S603
-
-
-def wait_ready(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited:\n{log.read_text()}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz", headers={"X-Forwarded-Proto": "https"})
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer on :{port}:\n{log.read_text()}")
 
 
 def cpu_seconds(master: subprocess.Popen) -> float:
@@ -306,15 +283,8 @@ def report(args, results: dict, counts: dict[str, int]) -> str:
 
 def results_write(args, text: str) -> None:
     section = "postgres" if args.postgres else "sqlite"
-    begin, end = f"<!-- begin api {section} -->", f"<!-- end api {section} -->"
-    block = f"{begin}\n### API: product vs bare Django ({section})\n\n```\n{text}\n```\n{end}"
-    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if begin in current and end in current:
-        head, rest = current.split(begin, 1)
-        current = head + block + rest.split(end, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(current)
+    title = f"### API: product vs bare Django ({section})"
+    results_section_write(f"api {section}", f"{title}\n\n```\n{text}\n```\n")
 
 
 def main() -> None:
@@ -377,7 +347,7 @@ def main() -> None:
             log = workdir / f"gunicorn-{name}.log"
             servers[name] = start_server(module, ports[name], args.workers, server_env[name], log)
         for name in SERVERS:
-            wait_ready(ports[name], servers[name], workdir / f"gunicorn-{name}.log")
+            gunicorn_wait_ready(ports[name], servers[name], workdir / f"gunicorn-{name}.log")
             for call in ("test_status", "list_tests"):  # warm-up: imports, connections
                 run_wrk(args, ports[name], call, inputs[call], f"warm-{name}", 1)
 

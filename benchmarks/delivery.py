@@ -42,8 +42,9 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from common import free_port, gunicorn_wait_ready, results_section_write
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results.md"
 POSTGRES_DEFAULT = "postgres://postgres@127.0.0.1:5432"
 sys.path.insert(0, str(ROOT))
 
@@ -388,7 +389,7 @@ def two_web_two_workers(
     ]
     try:
         for port, web in webs.items():
-            wait_ready(port, web)
+            gunicorn_wait_ready(port, web)
         bench.warm_up()
         partner_ids = []
         for n in range(args.deliveries):
@@ -443,29 +444,6 @@ def post_json(port: int, path: str, body: dict, auth: str) -> dict:
     return json.loads(data)
 
 
-def wait_ready(port: int, process: subprocess.Popen) -> None:
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn on :{port} exited")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz", headers={"X-Forwarded-Proto": "https"})
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer on :{port}")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def header(args) -> str:
     database = "PostgreSQL" if args.postgres else "SQLite"
     broker = os.environ.get("CELERY_BROKER_URL", "filesystem (default)").split("://")[0]
@@ -473,15 +451,7 @@ def header(args) -> str:
 
 
 def results_write(section: str, title: str, text: str) -> None:
-    begin, end = f"<!-- begin delivery {section} -->", f"<!-- end delivery {section} -->"
-    block = f"{begin}\n### {title}\n\n```\n{text}\n```\n{end}"
-    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if begin in current and end in current:
-        head, rest = current.split(begin, 1)
-        current = head + block + rest.split(end, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(current)
+    results_section_write(f"delivery {section}", f"### {title}\n\n```\n{text}\n```\n")
 
 
 def main() -> None:

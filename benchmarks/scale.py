@@ -25,7 +25,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,8 +33,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common import free_port, gunicorn_wait_ready, results_section_write
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results.md"
 SERVER_DEFAULT = "postgres://postgres@127.0.0.1:5432"
 TARGET_RATIO = 1.2
 TARGET_ADMIN_SECONDS = 1.0
@@ -62,12 +62,6 @@ def default_server() -> str:
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def database_exists(server: str, name: str) -> bool:
@@ -118,19 +112,6 @@ def get(port: int, path: str, headers: dict) -> tuple[int, float, bytes]:
     return response.status, elapsed, body
 
 
-def wait_ready(port: int, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited:\n{log_path.read_text()}")
-        try:
-            if get(port, "/healthz", {})[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer on :{port}:\n{log_path.read_text()}")
-
-
 def poll_round(port: int, polls: list, count: int, rng: random.Random) -> list[float]:
     import base64
 
@@ -162,15 +143,7 @@ def admin_times(port: int, seeded: dict, repeats: int) -> dict:
 
 
 def write_results(text: str) -> None:
-    begin, end = "<!-- begin scale.py -->", "<!-- end scale.py -->"
-    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    section = f"{begin}\n{text}{end}"
-    if begin in current and end in current:
-        head, rest = current.split(begin, 1)
-        current = head + section + rest.split(end, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(current)
+    results_section_write("scale.py", text)
 
 
 def main() -> None:
@@ -219,7 +192,7 @@ def main() -> None:
             ports[size] = free_port()
             servers[size] = start_server(ports[size], envs[size], workdir / f"{size}.log")
         for size in names:
-            wait_ready(ports[size], servers[size], workdir / f"{size}.log")
+            gunicorn_wait_ready(ports[size], servers[size], workdir / f"{size}.log")
             poll_round(ports[size], seeded[size]["polls"], 50, random.Random(1))  # warm-up
         rng = random.Random(2)
         latencies = {size: [] for size in names}

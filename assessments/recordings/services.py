@@ -172,7 +172,13 @@ def recording_chunk_receive(
     try:
         with transaction.atomic():
             chunk = _chunk_record(
-                recording, interview, segment, seq=seq, stored_name=stored_name, data=data
+                recording,
+                interview,
+                segment,
+                seq=seq,
+                stored_name=stored_name,
+                size=len(data),
+                sha256=sha256,
             )
     except IntegrityError:
         # The same chunk raced in on another connection; that copy won.
@@ -184,7 +190,9 @@ def recording_chunk_receive(
     return chunk, True
 
 
-def _chunk_record(recording, interview, segment, *, seq, stored_name, data) -> RecordingChunk:
+def _chunk_record(
+    recording, interview, segment, *, seq, stored_name, size, sha256
+) -> RecordingChunk:
     locked = Recording.objects.select_for_update().get(pk=recording.pk)
     current_status = Interview.objects.values_list("status", flat=True).get(pk=interview.pk)
     if locked.status != Recording.Status.RECEIVING or current_status != S.IN_PROGRESS:
@@ -196,13 +204,13 @@ def _chunk_record(recording, interview, segment, *, seq, stored_name, data) -> R
         segment=segment,
         seq=seq,
         file_name=stored_name,
-        size_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        size_bytes=size,
+        sha256=sha256,
     )
     now = timezone.now()
     fields = {
         "chunk_count": F("chunk_count") + 1,
-        "received_bytes": F("received_bytes") + len(data),
+        "received_bytes": F("received_bytes") + size,
         "last_chunk_at": now,
     }
     if locked.consent != Recording.Consent.GIVEN:
@@ -270,34 +278,21 @@ def recording_enqueue(*, recording_pk: int) -> None:
     process_recording.delay(recording_pk)
 
 
-def _processed(interview: Interview) -> Recording | None:
-    return (
-        Recording.objects.filter(interview=interview, status=Recording.Status.PROCESSED)
-        .exclude(file_name="")
-        .first()
-    )
-
-
 def recording_url_for(interview: Interview) -> str | None:
     """A fresh expiring link to the processed recording, or None. Built at send time."""
-    if interview.__dict__.get("recording_joined"):
-        return recording_url_of(recording_of(interview))
-    recording = _processed(interview)
-    if recording is None:
-        return None
-    return _link(recording)
+    return recording_url_of(recording_of(interview))
 
 
 def recording_url_of(recording: Recording | None) -> str | None:
     """``recording_url_for`` for a recording already loaded (joined to its interview: the
     partner API's status read needs status, file_name and storage_key only)."""
-    if recording is None or recording.status != Recording.Status.PROCESSED:
+    if recording is None or not _is_processed(recording):
         return None
-    return _link(recording) if recording.file_name else None
-
-
-def _link(recording: Recording) -> str:
     return link_create(storage_key=recording.storage_key, file_name=recording.file_name)
+
+
+def _is_processed(recording: Recording) -> bool:
+    return recording.status == Recording.Status.PROCESSED and bool(recording.file_name)
 
 
 def recording_of(interview: Interview) -> Recording | None:
@@ -312,12 +307,12 @@ def recording_for_report(interview: Interview) -> dict | None:
     recording = recording_of(interview)
     if recording is None:
         return None
-    processed = recording.status == Recording.Status.PROCESSED and bool(recording.file_name)
+    processed = _is_processed(recording)
     return {
         "status": recording.status,
         "consent": recording.consent or None,
         "duration_seconds": recording.duration_seconds if processed else None,
-        "url": _link(recording) if processed else None,
+        "url": recording_url_of(recording),
         "content_type": "video/webm",
         "failure_reason": recording.failure_reason or None,
         "segments": list(recording.segment_map) if processed else [],
@@ -335,11 +330,14 @@ def _wall_clock(recording: Recording, offset: float) -> datetime:
     spans = [span for span in recording.segment_map if span["offset_seconds"] <= offset]
     if spans:
         span = spans[-1]
-        began = datetime.fromisoformat(span["started_at"].replace("Z", "+00:00"))
-        return began + timedelta(seconds=offset - span["offset_seconds"])
+        return _span_start(span) + timedelta(seconds=offset - span["offset_seconds"])
     # Processed before segments existed: one recording that began at consent.
     began = recording.consent_at or recording.interview.started_at or recording.created_at
     return began + timedelta(seconds=offset)
+
+
+def _span_start(span: dict) -> datetime:
+    return datetime.fromisoformat(span["started_at"])
 
 
 def _speech_events(recording: Recording) -> list[dict]:
@@ -359,10 +357,8 @@ def _gap_events(recording: Recording) -> list[dict]:
     events = []
     spans = recording.segment_map
     for before, after in zip(spans, spans[1:], strict=False):
-        ended = datetime.fromisoformat(before["started_at"].replace("Z", "+00:00")) + timedelta(
-            seconds=before["duration_seconds"]
-        )
-        resumed = datetime.fromisoformat(after["started_at"].replace("Z", "+00:00"))
+        ended = _span_start(before) + timedelta(seconds=before["duration_seconds"])
+        resumed = _span_start(after)
         gap = max(0.0, (resumed - ended).total_seconds())
         events.append(
             {

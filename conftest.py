@@ -1,12 +1,16 @@
-"""Shared fixtures: organizations with keys, authenticated API clients."""
+"""Shared fixtures for tests/ and each ATS plug-in's own tests: organizations with keys,
+authenticated API clients, static files and caches reset."""
 
 import base64
+import uuid
 
 import pytest
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from assessments.demo import demo_catalog_seed
 from assessments.services import organization_create
+from integrations import throttling
 from integrations.keys import api_key_issue
 
 # Fixtures for session recordings (media made at test time, moto S3, Chromium with fake devices).
@@ -94,3 +98,25 @@ def celery_eager():
     yield app
     app.conf.task_always_eager = False
     app.conf.task_eager_propagates = False
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Pages render without a prior collectstatic: the manifest storage used in production
+    needs staticfiles.json, which only `collectstatic` (run by `make run`) writes."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Rate-limit counters never leak between tests. A file cache is emptied; a Redis one
+    gets a fresh key prefix instead (a FLUSHDB would also empty a Celery broker sharing it)."""
+    throttling.local_state_clear()
+    config = settings.CACHES["default"]
+    if config["BACKEND"].endswith("RedisCache"):
+        settings.CACHES = {"default": {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    else:
+        caches["default"].clear()

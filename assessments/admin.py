@@ -14,6 +14,7 @@ from .models import (
     RubricCriterion,
     Test,
 )
+from .sources import source_choices, source_label
 
 
 @admin.register(Organization)
@@ -119,6 +120,19 @@ class CandidateAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at"]
 
 
+class SourceFilter(admin.SimpleListFilter):
+    """The registered sources, without a DISTINCT over the whole interview table."""
+
+    title = "source"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return source_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
 @admin.register(Interview)
 class InterviewAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -126,12 +140,12 @@ class InterviewAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         "candidate",
         "test",
         "organization",
-        "source",
+        "source_shown",
         "status",
         "score",
         "sent_at",
     ]
-    list_filter = ["status", "source", "organization", "test", "sent_at"]
+    list_filter = ["status", SourceFilter, "organization", "test", "sent_at"]
     search_fields = [
         "partner_interview_id",
         "candidate__email",
@@ -177,6 +191,10 @@ class InterviewAdmin(LargeTableAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return review_admin.scoring_urls(self) + super().get_urls()
+
+    @admin.display(description="source", ordering="source")
+    def source_shown(self, obj):
+        return source_label(obj.source)
 
     @admin.display(description="Scoring")
     def scoring_link(self, obj):

@@ -1,9 +1,7 @@
 """What a candidate does on the test page: save answers, submit; and deadline expiry."""
 
-import re
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -12,13 +10,15 @@ from mariohr.json_safety import storable
 from mariohr.url_safety import is_http_url
 
 from .models import Answer, Interview, InterviewEvent, Question, Test
-from .recordings.models import Recording, RecordingPolicy
+from .recordings.selectors import recording_consent_missing
 from .scoring_services import interview_quiz_score
+from .selectors import grace, interview_is_overdue
+
+# Re-exported (the `as` says so): the candidate views read through this module.
+from .selectors import interview_by_token as interview_by_token
 from .services import IllegalTransition, interview_expire, interview_submit
 
 S = Interview.Status
-# Tokens we issue are token_urlsafe(24); anything else cannot exist, so it is not looked up.
-CANDIDATE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 REVIEW_FIELDS = {"solution_url": 2000, "notes": 20000}
 URL_FIELDS = {"solution_url"}
 SHORT_ANSWER_MAX = 2000
@@ -46,30 +46,6 @@ class RecordingConsentMissing(Exception):
     def __init__(self, interview: Interview):
         self.interview = interview
         super().__init__(f"Interview {interview.partner_interview_id} needs recording consent.")
-
-
-def grace() -> timedelta:
-    # Covers the network delay of the page's own auto-submit at the time limit.
-    return timedelta(seconds=getattr(settings, "MARIOHR_SUBMIT_GRACE_SECONDS", 60))
-
-
-def interview_by_token(token: str) -> Interview | None:
-    if not CANDIDATE_TOKEN.fullmatch(token):
-        return None
-    return (
-        Interview.objects.select_related("test", "candidate", "organization")
-        .filter(candidate_token=token)
-        .first()
-    )
-
-
-def interview_is_overdue(interview: Interview, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    if interview.status == S.SENT:
-        return now >= interview.expires_at
-    if interview.status == S.IN_PROGRESS:
-        return now >= interview.expires_at + grace()
-    return False
 
 
 def interview_expire_if_overdue(*, interview: Interview) -> Interview:
@@ -100,19 +76,6 @@ def interviews_expire_overdue(now: datetime | None = None) -> int:
         except IllegalTransition:
             continue
     return expired
-
-
-def recording_consent_missing(interview: Interview) -> bool:
-    """True when the test requires a recording and consent to it was not given (yet)."""
-    # Imported here: the recordings services import this module.
-    from .recordings.services import policy_for
-
-    policy = policy_for(interview.test)
-    if policy is None or policy.mode != RecordingPolicy.Mode.REQUIRED:
-        return False
-    return not Recording.objects.filter(
-        interview=interview, consent=Recording.Consent.GIVEN
-    ).exists()
 
 
 def _clean_value(test: Test, questions: dict[str, Question], key: str, value):

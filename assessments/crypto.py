@@ -3,8 +3,9 @@ with Fernet.
 
 The same keys everywhere (MARIOHR_FERNET_KEYS, else derived from SECRET_KEY in development);
 integrations/crypto.py re-exports this because `assessments` must not import `integrations`.
-A column holding a token is named ``*_encrypted``, or is ``value_stored`` on a model using
-``SecretWhenMarked``: key rotation (secrets_rotation.py) finds them by that convention.
+A column holding a token is an ``EncryptedTextField`` (or, in older models, a text column
+named ``*_encrypted``), or is ``value_stored`` on a model using ``SecretWhenMarked``: key
+rotation (secrets_rotation.py) finds them all, in any app, without being told.
 """
 
 import base64
@@ -12,6 +13,7 @@ import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.db import models
 
 
 def fernet_key_derived(secret_key: str) -> str:
@@ -53,3 +55,17 @@ class SecretWhenMarked:
     @value.setter
     def value(self, plaintext: str) -> None:
         self.value_stored = encrypt(plaintext) if self.is_secret else plaintext
+
+
+class EncryptedTextField(models.TextField):
+    """A column holding a Fernet token (``encrypt``/``decrypt`` it in the owning service).
+
+    The shared field for every app's secrets: never a form field, empty when unset, and
+    found by key rotation wherever it is declared."""
+
+    holds_fernet_tokens = True
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)

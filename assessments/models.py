@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .sources import validate_source
+
 
 def new_partner_interview_id() -> str:
     # 128 random bits, URL-safe: unguessable and never sequential. Never starting with "-",
@@ -111,11 +113,6 @@ class Interview(models.Model):
         EXPIRED = "expired", "Expired"
         CANCELLED = "cancelled", "Cancelled"
 
-    class Source(models.TextChoices):
-        GREENHOUSE = "greenhouse", "Greenhouse-compatible API"
-        ASHBY = "ashby", "Ashby"
-        ADMIN = "admin", "Admin"
-
     partner_interview_id = models.CharField(
         max_length=64, unique=True, default=new_partner_interview_id, editable=False
     )
@@ -131,7 +128,8 @@ class Interview(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     test = models.ForeignKey(Test, on_delete=models.PROTECT)
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE)
-    source = models.CharField(max_length=20, choices=Source.choices)
+    # An ATS plug-in's name or "admin" (assessments.sources): validated, not a choices list.
+    source = models.CharField(max_length=20, validators=[validate_source])
     callback_url = models.URLField(max_length=2000, blank=True)
     sent_by = models.CharField(max_length=320, blank=True)
     ats_data = models.JSONField(default=dict, blank=True, help_text="Ids and URLs from the ATS.")

@@ -6,12 +6,13 @@ an answer are redacted.
 """
 
 import re
-from datetime import UTC, datetime
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
+from mariohr.formats import iso, json_number
+
 from .models import Interview, Question, Test
+from .recordings.selectors import recording_for_report
 
 SECRET_LABEL = re.compile(r"pass(word|phrase)?|secret|token|api[\s_-]?key|\bkey\b|credential", re.I)
 REDACTED = "[redacted]"
@@ -35,19 +36,6 @@ INTERVIEW_FINISHED = {
 }
 
 
-def json_number(value: Decimal | None) -> int | float | None:
-    """Scores go out as JSON numbers, never strings: 82, or 82.5."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def environment_value_is_secret(*, label: str, is_secret: bool) -> bool:
     return is_secret or bool(SECRET_LABEL.search(label))
 
@@ -58,9 +46,6 @@ def reviewer_display_name(user) -> str:
 
 
 def report_build(interview: Interview) -> dict:
-    # Imported here: the recordings app itself builds on this module (iso).
-    from .recordings.services import recording_for_report
-
     environment_values = list(interview.environment_values.all())
     secrets = _secret_values(interview, environment_values)
     recording = recording_for_report(interview)

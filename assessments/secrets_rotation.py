@@ -31,11 +31,13 @@ class UndecryptableSecrets(Exception):
 
 
 def encrypted_columns() -> list[tuple[type[models.Model], str, dict]]:
-    """(model, column, filter) for every column holding Fernet tokens, by convention."""
+    """(model, column, filter) for every column holding Fernet tokens, in every app."""
     columns = []
     for model in apps.get_models():
         for model_field in model._meta.concrete_fields:
-            if model_field.name.endswith("_encrypted"):
+            if getattr(model_field, "holds_fernet_tokens", False) or model_field.name.endswith(
+                "_encrypted"
+            ):
                 columns.append((model, model_field.name, {}))
         if issubclass(model, SecretWhenMarked):
             columns.append((model, "value_stored", {"is_secret": True}))

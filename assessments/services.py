@@ -15,8 +15,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from mariohr.enqueue import task_enqueue
+
 from .models import Candidate, EnvironmentValue, Interview, InterviewEvent, Organization, Test
 from .signals import interview_status_changed
+from .sources import source_is_known
 
 S = Interview.Status
 
@@ -98,6 +101,8 @@ def interview_send(
     Returns ``(interview, created)``. A repeated send for the same organization and callback
     URL returns the first interview and creates nothing.
     """
+    if not source_is_known(source):
+        raise ValueError(f"Unknown interview source {source!r}: no ATS plug-in registered it.")
     if callback_url:
         existing = Interview.objects.filter(
             organization=organization, callback_url=callback_url
@@ -135,9 +140,8 @@ def interview_send(
 
 
 def _queue_invitation(interview_pk: int) -> None:
-    from .tasks import send_invitation_email
-
-    send_invitation_email.delay(interview_pk)
+    # By name: the tasks module imports the lifecycle services (expiry, the email's link).
+    task_enqueue("assessments.tasks.send_invitation_email", interview_pk)
 
 
 def interview_invitation_resend(*, interview: Interview) -> bool:

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from .candidate_services import interviews_expire_overdue
 from .emails import invitation_email_send
 from .models import Interview
 
@@ -15,6 +16,4 @@ def send_invitation_email(interview_pk: int) -> None:
 
 @shared_task
 def expire_interviews() -> int:
-    from .candidate_services import interviews_expire_overdue
-
     return interviews_expire_overdue()

@@ -122,7 +122,6 @@ def seed(keys: int, interviews: int) -> tuple[list[str], list[str]]:
     call_command("migrate", verbosity=0)
     from assessments import services
     from assessments.demo import demo_catalog_seed
-    from assessments.models import Interview
     from integrations.keys import api_key_issue
 
     test = demo_catalog_seed()[0]
@@ -134,7 +133,7 @@ def seed(keys: int, interviews: int) -> tuple[list[str], list[str]]:
             organization=organization,
             test=test,
             candidate=services.CandidateData(first_name="B", last_name=str(n), email="b@x.test"),
-            source=Interview.Source.GREENHOUSE,
+            source="greenhouse",
             callback_url=CALLBACK.replace("CALLBACK", f"seed-{n}"),
         )
         ids.append(interview.partner_interview_id)

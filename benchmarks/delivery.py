@@ -153,7 +153,6 @@ class Bench:
         self.counter = 0
 
     def submitted(self, count: int) -> list:
-        from assessments.models import Interview
 
         interviews = []
         for _ in range(count):
@@ -164,7 +163,7 @@ class Bench:
                 candidate=self.lifecycle.CandidateData(
                     first_name="B", last_name=str(self.counter), email="b@x.test"
                 ),
-                source=Interview.Source.GREENHOUSE,
+                source="greenhouse",
                 callback_url=f"{self.url}?n={self.counter}",
             )
             interview = self.lifecycle.interview_start(interview=interview)

@@ -154,7 +154,7 @@ def child_ingest(path: Path, minutes: float) -> dict:
         organization=organization,
         test=test,
         candidate=services.CandidateData(first_name="B", last_name="R", email="b@x.test"),
-        source=Interview.Source.ADMIN,
+        source="admin",
     )
     interview = services.interview_start(interview=interview)
     Interview.objects.filter(pk=interview.pk).update(expires_at=timezone.now() + timedelta(hours=3))

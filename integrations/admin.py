@@ -2,10 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 
 from . import credentials
-from .ashby.services import ashby_credentials_set
 from .keys import api_key_issue, api_key_revoke
 from .models import ApiKey, ErrorReport, IntegrationSettings
-from .ssrf import UnsafeURL, check_url
 
 
 @admin.register(ApiKey)
@@ -80,31 +78,10 @@ class IntegrationSettingsForm(forms.ModelForm):
     rotate_webhook_secret = forms.BooleanField(
         required=False, help_text="Receivers must be given the new secret."
     )
-    ashby_api_key = forms.CharField(
-        required=False,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False),
-        help_text="The customer's Ashby API key (candidatesWrite permission), for "
-        "assessment.update. Stored encrypted. Leave empty to keep the current one.",
-    )
 
     class Meta:
         model = IntegrationSettings
-        fields = ["organization", "ashby_base_url"]
-
-    def clean_ashby_base_url(self):
-        base_url = self.cleaned_data["ashby_base_url"].rstrip("/")
-        try:
-            check_url(base_url + "/assessment.update", require_resolution=False)
-        except UnsafeURL as exc:
-            raise forms.ValidationError(f"The Ashby base URL {exc}") from None
-        return base_url
-
-    def clean_ashby_api_key(self):
-        api_key = self.cleaned_data["ashby_api_key"]
-        if ":" in api_key:
-            raise forms.ValidationError("Ashby API keys cannot contain ':'.")
-        return api_key
+        fields = ["organization"]
 
     def clean_outbound_username(self):
         username = self.cleaned_data["outbound_username"]
@@ -120,7 +97,6 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
         "organization",
         "has_username",
         "has_password",
-        "has_ashby_key",
         "updated_at",
     ]
     search_fields = ["organization__name", "organization__slug"]
@@ -140,10 +116,6 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="password set")
     def has_password(self, obj):
         return bool(obj.outbound_password_encrypted)
-
-    @admin.display(boolean=True, description="Ashby key set")
-    def has_ashby_key(self, obj):
-        return bool(obj.ashby_api_key_encrypted)
 
     @admin.display(description="webhook signing secret")
     def webhook_signing_secret(self, obj):
@@ -170,10 +142,4 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
             self.message_user(request, "New webhook signing secret created.", messages.WARNING)
         else:
             credentials.webhook_secret_get(organization=obj.organization)
-        if data.get("ashby_api_key"):
-            ashby_credentials_set(
-                organization=obj.organization,
-                api_key=data["ashby_api_key"],
-                base_url=obj.ashby_base_url,
-            )
         obj.refresh_from_db()

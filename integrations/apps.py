@@ -2,10 +2,11 @@ from django.apps import AppConfig
 
 
 class IntegrationsConfig(AppConfig):
+    """The core every ATS plug-in builds on (keys, auth, SSRF guard, catalog, intake,
+    delivery); the plug-ins are their own apps (integrations/plugins.py)."""
+
     name = "integrations"
     verbose_name = "Integrations"
 
     def ready(self):
-        from .ashby.delivery import register
-
-        register()
+        from . import schema  # noqa: F401  (registers the API key schemes with drf-spectacular)

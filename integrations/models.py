@@ -49,7 +49,8 @@ class ErrorReport(models.Model):
 
 
 class IntegrationSettings(models.Model):
-    """Per-organization credentials for calls MarioHR makes to the customer's ATS.
+    """Per-organization credentials for the results PATCH and the signing secret of every
+    outbound call; each ATS plug-in keeps its own credentials in its own model.
 
     Secret fields hold Fernet tokens (see crypto.py); use the services to read and write them.
     """
@@ -63,8 +64,6 @@ class IntegrationSettings(models.Model):
     outbound_password_encrypted = models.TextField(blank=True, editable=False)
     # Standard Webhooks signing secret ("whsec_" + base64), encrypted.
     webhook_secret_encrypted = models.TextField(blank=True, editable=False)
-    ashby_api_key_encrypted = models.TextField(blank=True, editable=False)
-    ashby_base_url = models.URLField(max_length=500, default="https://api.ashbyhq.com")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,21 +1,13 @@
 """Value formats shared by the partner contracts."""
 
-from datetime import UTC, datetime
-
 from django.conf import settings
 from django.urls import reverse
 
 from assessments.models import Interview
-from assessments.reports import json_number
+from mariohr.formats import iso_ms, json_number
 
+# iso_ms and json_number live in mariohr.formats (a leaf); re-exported for the ATS packages.
 __all__ = ["iso_ms", "json_number", "report_url"]
-
-
-def iso_ms(moment: datetime | None) -> str | None:
-    """ISO 8601 UTC with milliseconds and Z: 2026-05-21T10:00:00.000Z."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def report_url(interview: Interview) -> str:

@@ -1,20 +1,18 @@
 """The site's error handlers (handler400/404/500): API callers get JSON in the shape of
-the API they called, people get a page. Here, not in an app, because they speak for all."""
+the API they called (mariohr/api_errors.py), people get a page."""
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from integrations.ashby.errors import envelope
+from mariohr.api_errors import error_json
 from mariohr.middleware import UnstorableInput
 
 
 def _api_error(request, status: int, code: str, message: str) -> JsonResponse | None:
     """JSON for API callers; None for pages people see."""
-    if request.path.startswith("/api/ashby/"):
-        return JsonResponse(envelope(code, message), status=status)
     wants_json = "application/json" in request.headers.get("Accept", "")
     if request.path.startswith(("/api/", "/recordings/")) or wants_json:
-        return JsonResponse({"error": code, "message": message}, status=status)
+        return JsonResponse(error_json(request.path, status, code, message), status=status)
     return None
 
 

@@ -128,6 +128,9 @@ INSTALLED_APPS = [
     "assessments.recordings",
     "integrations",
     "integrations.delivery",
+    # ATS plug-ins (integrations/plugins.py): one line each.
+    "integrations.greenhouse",
+    "integrations.ashby",
     "mariohr.lockout_admin.AxesConfig",  # django-axes, its admin without unchecked actions
 ]
 
@@ -151,7 +154,9 @@ MIDDLEWARE = [
 
 # The partner API (Basic keys, JSON; no cookies, sessions, forms or static files) runs
 # without the browser middleware; every middleware that shapes its responses stays.
-MARIOHR_PARTNER_API_PREFIXES = ["/api/greenhouse/", "/api/ashby/"]
+# Every ATS plug-in lives under /api/<ats>/; the schema and the legacy report redirects
+# beside them use no session either.
+MARIOHR_PARTNER_API_PREFIXES = ["/api/"]
 MARIOHR_PARTNER_API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "mariohr.csp.ContentSecurityPolicyMiddleware",
@@ -338,7 +343,7 @@ AXES_VERBOSE = False
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "MarioHR partner API",
-    "DESCRIPTION": "Greenhouse-compatible and Ashby assessment-partner endpoints.",
+    "DESCRIPTION": "Assessment-partner endpoints, one tag per installed ATS plug-in.",
     "VERSION": "1.0.0",
     # The description lists the partner API only, not /api/schema/ itself.
     "SERVE_INCLUDE_SCHEMA": False,

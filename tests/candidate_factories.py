@@ -20,7 +20,7 @@ def sent_interview(org, catalog):
             candidate=lifecycle.CandidateData(
                 first_name="Ada", last_name="Lovelace", email="ada@example.com"
             ),
-            source=Interview.Source.GREENHOUSE,
+            source="greenhouse",
             callback_url=callback_url or f"https://ats.example.com/take_home_tests/{next(counter)}",
         )
         return interview

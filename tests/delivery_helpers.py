@@ -117,7 +117,7 @@ def make_interview(outbound_org, catalog):
             candidate=lifecycle.CandidateData(
                 first_name="Harry", last_name="Potter", email="hpotter@hogwarts.edu"
             ),
-            source=Interview.Source.GREENHOUSE,
+            source="greenhouse",
             callback_url=f"{callback_url}?n={next(counter)}",
         )
         if status in ("in_progress", "submitted", "complete"):

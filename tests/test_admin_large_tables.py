@@ -40,7 +40,7 @@ def add_interviews(organization, catalog, count: int, *, start: int = 0) -> None
             organization=organization,
             test=tests[n % len(tests)],
             candidate=candidate,
-            source=Interview.Source.GREENHOUSE,
+            source="greenhouse",
             callback_url=f"https://ats.example.com/cb/{n}",
             status=S.SUBMITTED if n % 2 else S.COMPLETE,
             sent_at=now - timedelta(days=n + 2),

@@ -21,11 +21,11 @@ from rest_framework.test import APIClient
 from assessments import services as lifecycle
 from assessments.models import Answer, Candidate, Interview
 from conftest import basic
+from integrations.ashby.tests.test_ashby_api import START, start_body
 from integrations.delivery.models import Delivery, DeliveryAttempt
 from integrations.delivery.services import delivery_attempt
 from tests import delivery_helpers as helpers
 from tests.delivery_helpers import receiver_url
-from tests.test_ashby_api import START, start_body
 
 tls_ca, ca_file, receiver = helpers.tls_ca, helpers.ca_file, helpers.receiver
 outbound_org, make_interview = helpers.outbound_org, helpers.make_interview
@@ -125,7 +125,7 @@ def in_grace_interview(org, catalog, round_number: int) -> Interview:
         candidate=lifecycle.CandidateData(
             first_name="Ada", last_name="Lovelace", email="ada@example.com"
         ),
-        source=Interview.Source.GREENHOUSE,
+        source="greenhouse",
         callback_url=f"https://ats.example.com/take_home_tests/late-{round_number}",
     )
     interview = lifecycle.interview_start(interview=interview)

@@ -116,7 +116,6 @@ def test_integration_settings_admin_stores_the_password_encrypted(admin_client, 
             "organization": org.pk,
             "outbound_username": "partner-user",
             "outbound_password": "hunter2-secret",
-            "ashby_base_url": "https://api.ashbyhq.com",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -137,7 +136,7 @@ def test_integration_settings_admin_keeps_or_clears_the_outbound_credentials(adm
     outbound_credentials_set(organization=org, username="ats-key-123", password="")
     row = IntegrationSettings.objects.get(organization=org)
     url = f"/admin/integrations/integrationsettings/{row.pk}/change/"
-    form = {"ashby_base_url": "https://api.ashbyhq.com"}
+    form = {}
 
     assert admin_client.post(url, form).status_code == 302
     assert outbound_credentials_get(organization=org) == ("ats-key-123", "")

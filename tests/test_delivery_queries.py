@@ -12,11 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments import services as lifecycle
+from integrations.ashby.tests.test_ashby_updates import ashby, fake_ashby, send_all_due, start  # noqa: F401
 from integrations.delivery.models import Delivery, DeliveryAttempt
 from integrations.delivery.services import delivery_attempt
 from tests import delivery_helpers as helpers
 from tests.delivery_helpers import body_of, receiver_url
-from tests.test_ashby_updates import ashby, fake_ashby, send_all_due, start  # noqa: F401
 
 tls_ca, ca_file, receiver = helpers.tls_ca, helpers.ca_file, helpers.receiver
 outbound_org, make_interview = helpers.outbound_org, helpers.make_interview

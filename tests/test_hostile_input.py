@@ -473,7 +473,7 @@ def test_autosave_refuses_a_non_http_solution_url_naming_the_field(client, sent_
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert response.json()["field"] == "solution_url"
+    assert list(response.json()["fields"]) == ["solution_url"]
     assert "https://" in response.json()["message"]
     assert not Answer.objects.filter(interview=interview).exists()
 

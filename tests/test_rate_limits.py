@@ -14,7 +14,6 @@ from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from assessments import services
-from assessments.models import Interview
 from conftest import basic
 from integrations.keys import api_key_issue, api_key_revoke
 from integrations.models import ApiKey
@@ -51,7 +50,7 @@ def interview(org, catalog):
         organization=org,
         test=catalog["py-fastapi-review"],
         candidate=services.CandidateData(first_name="Ada", last_name="L", email="ada@x.test"),
-        source=Interview.Source.GREENHOUSE,
+        source="greenhouse",
         callback_url="https://ats.example.com/cb/1",
     )
     return interview

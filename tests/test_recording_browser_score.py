@@ -64,7 +64,7 @@ def test_browser_quiz_with_recording_score_patch_first_recording_patch_later(
         organization=outbound_org,
         test=quiz_recorded,
         candidate=CandidateData(first_name="Ada", last_name="Lovelace", email="ada@x.org"),
-        source=Interview.Source.GREENHOUSE,
+        source="greenhouse",
         callback_url=receiver_url(receiver, host="localhost"),
     )
     link = f"{live_server.url}/t/{interview.candidate_token}"

@@ -5,7 +5,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.test import Client
 
-from assessments.models import Interview, Organization
+from assessments.models import Organization
 from assessments.models import Test as CatalogTest
 from assessments.recordings.models import RecordingPolicy
 from assessments.recordings.services import policy_for
@@ -37,7 +37,7 @@ def test_seeded_demo_interview_takes_recording_chunks(db, local_media):
         organization=Organization.objects.get(slug="demo"),
         test=CatalogTest.objects.get(partner_test_id="py-fastapi-review"),
         candidate=CandidateData(first_name="Ada", last_name="Lovelace", email="ada@x.org"),
-        source=Interview.Source.ADMIN,
+        source="admin",
     )
     interview = interview_start(interview=interview)
     url = CHUNK_URL.format(token=interview.candidate_token, seq=0)

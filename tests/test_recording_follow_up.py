@@ -16,8 +16,8 @@ from integrations.ashby.delivery import ashby_update_build
 from integrations.ashby.services import ashby_credentials_set
 from integrations.delivery.models import Delivery, DeliveryAttempt
 from integrations.delivery.recording_ready import delivery_recording_ready, recording_ready_key
-from integrations.delivery.results import results_patch_create
 from integrations.delivery.services import delivery_attempt, delivery_replay
+from integrations.greenhouse.delivery import results_patch_create
 from tests import delivery_helpers as helpers
 from tests.delivery_helpers import body_of, receiver_url
 from tests.test_recording_processing import upload

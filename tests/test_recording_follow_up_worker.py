@@ -12,6 +12,8 @@ from django.test import Client
 from assessments.models import Interview
 from assessments.recordings.models import Recording, RecordingPolicy
 from assessments.services import CandidateData, interview_send, interview_submit
+from integrations.ashby.tests.test_ashby_api import start_body
+from integrations.ashby.tests.test_ashby_updates import START, ashby, fake_ashby  # noqa: F401  (fixtures)
 from integrations.delivery.models import Delivery
 from mariohr.celery import app
 from tests import delivery_helpers as helpers
@@ -24,8 +26,6 @@ from tests.delivery_helpers import (
     worker_process,
 )
 from tests.fixtures.recordings import split_bytes
-from tests.test_ashby_api import start_body
-from tests.test_ashby_updates import START, ashby, fake_ashby  # noqa: F401  (fixtures)
 from tests.test_recording_processing import upload
 
 tls_ca, ca_file, receiver = helpers.tls_ca, helpers.ca_file, helpers.receiver
@@ -136,7 +136,7 @@ def test_score_patch_goes_before_any_recording_worker_runs_then_the_link_follows
         organization=outbound_org,
         test=quiz_recorded,
         candidate=CandidateData(first_name="Ada", last_name="Lovelace", email="ada@x.org"),
-        source=Interview.Source.GREENHOUSE,
+        source="greenhouse",
         callback_url=receiver_url(receiver, host="localhost"),
     )
 

@@ -49,7 +49,7 @@ def big_history(org, catalog):
             organization=org,
             test=test,
             candidate=candidate,
-            source=Interview.Source.GREENHOUSE,
+            source="greenhouse",
             callback_url=f"https://ats.example.com/cb/{n}",
             status=S.COMPLETE if n % 10 else S.EXPIRED,
             sent_at=now - timedelta(days=n % 700 + 8),

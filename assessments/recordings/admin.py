@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from assessments.models import Interview, Test
+from mariohr.admin_extensions import admin_extend
 from mariohr.admin_paging import LargeTableAdminMixin
 
 from .models import Recording, RecordingChunk, RecordingPolicy, RecordingSegment
@@ -51,21 +52,8 @@ class RecordingChunkInline(admin.TabularInline):
         return False
 
 
-def _extend_inlines(model, inline) -> None:
-    # Attach to the admin registered by `assessments` without editing it: the recording
-    # settings live with the test, but the code that owns them lives here. The class is
-    # extended (not the instance) so admins that later subclass it keep the inline.
-    model_admin = admin.site._registry.get(model)
-    if model_admin is None:
-        return
-    admin_class = type(model_admin)
-    if inline not in admin_class.inlines:
-        admin_class.inlines = [*admin_class.inlines, inline]
-        model_admin.inlines = admin_class.inlines
-
-
-_extend_inlines(Test, RecordingPolicyInline)
-_extend_inlines(Interview, RecordingInline)
+admin_extend(Test, inlines=[RecordingPolicyInline])
+admin_extend(Interview, inlines=[RecordingInline])
 
 
 @admin.register(Recording)

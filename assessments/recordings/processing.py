@@ -17,7 +17,7 @@ from django.core.files.storage import default_storage
 from django.db.models import F
 from django.utils import timezone
 
-from assessments.reports import iso
+from mariohr.formats import iso
 
 from . import media, transcribe
 from .models import Recording, RecordingSegment

@@ -1,7 +1,7 @@
-"""Recording rules: chunk intake, consent, hand-off to processing, and what others read.
+"""Recording rules: chunk intake, consent and the hand-off to processing.
 
-Other apps call ``recording_url_for`` and ``recording_for_report``; both are cheap reads
-safe to call at send time.
+What others read (policy, consent, links, the report's part) is in ``selectors``; the names
+are re-exported here for the callers that import them from this module.
 """
 
 import hashlib
@@ -17,12 +17,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from assessments.candidate_services import interview_is_overdue
 from assessments.models import Interview
-from assessments.reports import iso
+from assessments.selectors import interview_is_overdue
+from mariohr.enqueue import task_enqueue
 
-from .links import link_create
-from .models import LEGACY_SEGMENT, Recording, RecordingChunk, RecordingPolicy, RecordingSegment
+from .models import LEGACY_SEGMENT, Recording, RecordingChunk, RecordingSegment
+from .selectors import policy_for, recording_consent_missing
+
+# Re-exported (the `as` says so): callers that read through this module keep working.
+from .selectors import recording_for_report as recording_for_report
+from .selectors import recording_of as recording_of
+from .selectors import recording_url_for as recording_url_for
+from .selectors import recording_url_of as recording_url_of
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +52,6 @@ class ChunkRefused(Exception):
     detail: str
     # True when no retry can ever succeed: the page should stop recording and say so.
     closed: bool = False
-
-
-def policy_for(test) -> RecordingPolicy | None:
-    """The test's policy when it records at all (required or optional), else None."""
-    policy = RecordingPolicy.objects.filter(test=test).first()
-    if policy is None or policy.mode == RecordingPolicy.Mode.OFF:
-        return None
-    return policy
 
 
 def _refuse_unless_recording(interview: Interview, *, before_start: bool = False) -> None:
@@ -251,8 +249,6 @@ START_CONSENT_MISSING = (
 def recording_consent_before_start(*, interview: Interview, consent: str = "", detail: str = ""):
     """Record the Start form's consent answer (if any) before the clock runs; refuse (409)
     when the test requires a recording and consent was given neither now nor earlier."""
-    from assessments.candidate_services import recording_consent_missing
-
     if consent and policy_for(interview.test) is not None:
         # A form field may carry NUL, which PostgreSQL cannot store.
         detail = detail.replace("\x00", "")
@@ -273,111 +269,5 @@ def recording_capture_close(*, interview: Interview) -> None:
 
 
 def recording_enqueue(*, recording_pk: int) -> None:
-    from .tasks import process_recording
-
-    process_recording.delay(recording_pk)
-
-
-def recording_url_for(interview: Interview) -> str | None:
-    """A fresh expiring link to the processed recording, or None. Built at send time."""
-    return recording_url_of(recording_of(interview))
-
-
-def recording_url_of(recording: Recording | None) -> str | None:
-    """``recording_url_for`` for a recording already loaded (joined to its interview: the
-    partner API's status read needs status, file_name and storage_key only)."""
-    if recording is None or not _is_processed(recording):
-        return None
-    return link_create(storage_key=recording.storage_key, file_name=recording.file_name)
-
-
-def _is_processed(recording: Recording) -> bool:
-    return recording.status == Recording.Status.PROCESSED and bool(recording.file_name)
-
-
-def recording_of(interview: Interview) -> Recording | None:
-    """The interview's recording: the one joined when the interview was loaded with its
-    report's rows (assessments.report_loading), else queried."""
-    if interview.__dict__.get("recording_joined"):
-        return getattr(interview, "recording", None)
-    return Recording.objects.filter(interview=interview).first()
-
-
-def recording_for_report(interview: Interview) -> dict | None:
-    recording = recording_of(interview)
-    if recording is None:
-        return None
-    processed = _is_processed(recording)
-    return {
-        "status": recording.status,
-        "consent": recording.consent or None,
-        "duration_seconds": recording.duration_seconds if processed else None,
-        "url": recording_url_of(recording),
-        "content_type": "video/webm",
-        "failure_reason": recording.failure_reason or None,
-        "segments": list(recording.segment_map) if processed else [],
-        "transcript_engine": recording.transcript_engine or None,
-        "transcript": list(recording.transcript) if processed else [],
-        # assessments.reports merges these into the report's timeline.
-        "transcript_events": [*_gap_events(recording), *_speech_events(recording)]
-        if processed
-        else [],
-    }
-
-
-def _wall_clock(recording: Recording, offset: float) -> datetime:
-    """The moment an offset into the processed file was recorded, through the segment map."""
-    spans = [span for span in recording.segment_map if span["offset_seconds"] <= offset]
-    if spans:
-        span = spans[-1]
-        return _span_start(span) + timedelta(seconds=offset - span["offset_seconds"])
-    # Processed before segments existed: one recording that began at consent.
-    began = recording.consent_at or recording.interview.started_at or recording.created_at
-    return began + timedelta(seconds=offset)
-
-
-def _span_start(span: dict) -> datetime:
-    return datetime.fromisoformat(span["started_at"])
-
-
-def _speech_events(recording: Recording) -> list[dict]:
-    return [
-        {
-            "at": iso(_wall_clock(recording, utterance["start"])),
-            "event": "speech",
-            "label": f"Said (at {utterance['start']:.0f} s in the recording): {utterance['text']}",
-            "offset_seconds": utterance["start"],
-        }
-        for utterance in recording.transcript
-    ]
-
-
-def _gap_events(recording: Recording) -> list[dict]:
-    """One event where a segment ended and the next began (a reload, a second tab, a crash)."""
-    events = []
-    spans = recording.segment_map
-    for before, after in zip(spans, spans[1:], strict=False):
-        ended = _span_start(before) + timedelta(seconds=before["duration_seconds"])
-        resumed = _span_start(after)
-        gap = max(0.0, (resumed - ended).total_seconds())
-        events.append(
-            {
-                "at": iso(ended),
-                "event": "recording_gap",
-                "label": f"Recording paused for {_duration(gap)} "
-                "(page reloaded, another tab or connection lost)",
-                "gap_seconds": round(gap, 1),
-                "resumed_at": iso(resumed),
-                "offset_seconds": after["offset_seconds"],
-            }
-        )
-    return events
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 1:
-        return "under a second"
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+    # By name: the task's module imports this one (through processing).
+    task_enqueue("assessments.recordings.tasks.process_recording", recording_pk)

@@ -7,7 +7,7 @@ import json
 from django.http import HttpResponse, JsonResponse
 
 from assessments import services
-from assessments.models import Interview, Organization
+from assessments.models import Organization
 from assessments.recordings.services import recording_url_of
 from integrations.greenhouse.payloads import test_status_payload
 from integrations.keys import api_key_authenticate
@@ -78,7 +78,7 @@ def send_test(request):
             email=candidate["email"],
             profile_url=candidate.get("greenhouse_profile_url", ""),
         ),
-        source=Interview.Source.GREENHOUSE,
+        source="greenhouse",
         callback_url=data["url"],
     )
     return JsonResponse({"partner_interview_id": interview.partner_interview_id})

@@ -9,12 +9,12 @@ from django.utils import timezone
 from assessments.models import Interview
 from assessments.signals import interview_status_changed
 
-from ..credentials import integration_settings_get
 from ..crypto import decrypt
 from ..delivery import kinds
 from ..delivery.models import Delivery
 from ..delivery.recording_ready import recording_ready_register
-from ..delivery.services import delivery_create, delivery_settings_row, submit_results_register
+from ..delivery.services import delivery_create, submit_results_register
+from .models import ASHBY_API, AshbySettings
 from .payloads import assessment_update_payload, epoch_ms
 
 KIND = "ashby_update"
@@ -54,7 +54,8 @@ def ashby_update_create(
         for previous in Delivery.objects.filter(kind=KIND, interview=interview).only("event")
     ]
     timestamp = max(int(moment_ms), max(earlier) + 1)
-    base_url = integration_settings_get(organization=interview.organization).ashby_base_url
+    settings_row = AshbySettings.objects.filter(organization=interview.organization_id).first()
+    base_url = settings_row.base_url if settings_row else ASHBY_API
     stored = {"status": event.get("status", interview.status), "timestamp": timestamp}
     if event.get("trigger"):
         stored["trigger"] = event["trigger"]
@@ -88,20 +89,18 @@ def ashby_update_build(delivery: Delivery) -> kinds.OutboundRequest:
             "a newer assessment.update was delivered; Ashby accepts only newer timestamps "
             "(use Replay to send the current state)."
         )
-    organization = delivery.organization
-    settings_row = delivery_settings_row(delivery) or integration_settings_get(
-        organization=organization
-    )
-    api_key = decrypt(settings_row.ashby_api_key_encrypted)
+    # Joined by the engine's load query (registered with loads=).
+    settings_row = getattr(delivery.organization, "ashby_settings", None)
+    api_key = decrypt(settings_row.api_key_encrypted) if settings_row else ""
     if not api_key:
         raise AshbyNotConfigured(
             f"No Ashby API key is configured for {delivery.organization}: set it in the admin "
-            "(Integration settings) or with `manage.py set_ashby_credentials`."
+            "(Ashby settings) or with `manage.py set_ashby_credentials`."
         )
     return kinds.OutboundRequest(
         method="POST",
         # The current base URL, so fixing a misconfigured one and replaying works.
-        url=settings_row.ashby_base_url.rstrip("/") + "/assessment.update",
+        url=settings_row.base_url.rstrip("/") + "/assessment.update",
         json_body=assessment_update_payload(interview, delivery.event),
         basic_auth=(api_key, ""),
         headers={
@@ -149,7 +148,7 @@ def ashby_update_interpret(delivery, status_code, headers, body: bytes):
 
 @receiver(interview_status_changed, dispatch_uid="ashby.update_on_status_change")
 def ashby_update_on_status_change(sender, interview, previous_status, at, **kwargs):
-    if interview.source != Interview.Source.ASHBY or interview.status not in NOTIFIED_STATUSES:
+    if interview.source != "ashby" or interview.status not in NOTIFIED_STATUSES:
         return
     ashby_update_create(
         interview=interview, event={"status": interview.status, "at_ms": epoch_ms(at)}
@@ -157,6 +156,12 @@ def ashby_update_on_status_change(sender, interview, previous_status, at, **kwar
 
 
 def register() -> None:
-    kinds.register(KIND, ashby_update_build, ashby_update_interpret, replay=ashby_update_replay)
-    submit_results_register(Interview.Source.ASHBY, ashby_update_create)
-    recording_ready_register(Interview.Source.ASHBY, ashby_update_create, statuses=RESULT_STATUSES)
+    kinds.register(
+        KIND,
+        ashby_update_build,
+        ashby_update_interpret,
+        replay=ashby_update_replay,
+        loads=("organization__ashby_settings",),
+    )
+    submit_results_register("ashby", ashby_update_create)
+    recording_ready_register("ashby", ashby_update_create, statuses=RESULT_STATUSES)

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..greenhouse.serializers import optional_text
+from ..fields import optional_text
 
 
 class AshbyCandidateSerializer(serializers.Serializer):

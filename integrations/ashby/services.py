@@ -6,9 +6,9 @@ from assessments import services
 from assessments.candidate_services import interview_expire_if_overdue
 from assessments.models import Interview, Organization, Test
 
-from ..credentials import integration_settings_get
 from ..crypto import encrypt
 from ..ssrf import check_url
+from .models import AshbySettings
 
 LIVE_STATUSES = [
     Interview.Status.SENT,
@@ -46,7 +46,7 @@ def ashby_assessment_start(*, organization: Organization, test: Test, data: dict
         live = Interview.objects.filter(
             organization=organization,
             test=test,
-            source=Interview.Source.ASHBY,
+            source="ashby",
             status__in=LIVE_STATUSES,
             ats_data__ashby_application_id=application["ashby_id"],
         )
@@ -65,7 +65,7 @@ def ashby_assessment_start(*, organization: Organization, test: Test, data: dict
                 ats_candidate_id=candidate["ashby_id"],
                 ats_application_id=application["ashby_id"],
             ),
-            source=Interview.Source.ASHBY,
+            source="ashby",
             ats_data=ats_data,
         )
     return interview
@@ -95,10 +95,15 @@ def ashby_credentials_set(
     api_key = (api_key or "").strip()
     if not api_key or ":" in api_key or len(api_key) > 500:
         raise ValueError("The Ashby API key must be non-empty, without ':', at most 500 chars.")
-    settings_row = integration_settings_get(organization=organization)
+    settings_row = ashby_settings_get(organization=organization)
     if base_url:
         base_url = base_url.rstrip("/")
         check_url(base_url + "/assessment.update", require_resolution=False)
-        settings_row.ashby_base_url = base_url
-    settings_row.ashby_api_key_encrypted = encrypt(api_key)
+        settings_row.base_url = base_url
+    settings_row.api_key_encrypted = encrypt(api_key)
     settings_row.save()
+
+
+def ashby_settings_get(*, organization: Organization) -> AshbySettings:
+    settings_row, _ = AshbySettings.objects.get_or_create(organization=organization)
+    return settings_row

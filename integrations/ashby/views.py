@@ -5,9 +5,9 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments import services
 from assessments.models import Interview
 
+from ..catalog import catalog_for, catalog_test_get
 from ..errors import flatten_errors
 from .errors import ERROR_CODES, envelope, recruiter_message
 from .payloads import FIELD_TYPES, initial_update_request
@@ -18,6 +18,8 @@ from .services import (
     ashby_assessment_cancel,
     ashby_assessment_start,
 )
+
+SOURCE = "ashby"
 
 ERROR_ENVELOPE = inline_serializer(
     "AshbyError",
@@ -50,7 +52,9 @@ ERRORS = {status: ERROR_ENVELOPE for status in (400, 401, 404, 409, 413, 415, 42
 
 def ashby_schema(name: str, summary: str, request, results):
     success = inline_serializer(name, {"success": serializers.BooleanField(), "results": results})
-    return extend_schema(summary=summary, request=request, responses={200: success, **ERRORS})
+    return extend_schema(
+        tags=["Ashby"], summary=summary, request=request, responses={200: success, **ERRORS}
+    )
 
 
 class AshbyView(APIView):
@@ -83,14 +87,13 @@ class AssessmentListView(AshbyView):
         ),
     )
     def post(self, request):
-        tests = services.tests_enabled_for(request.user)
         results = [
             {
-                "assessment_type_id": test.partner_test_id,
-                "name": test.name,
-                "description": test.description,
+                "assessment_type_id": entry.partner_test_id,
+                "name": entry.name,
+                "description": entry.description,
             }
-            for test in tests
+            for entry in catalog_for(request.user)
         ]
         return Response({"success": True, "results": results})
 
@@ -123,7 +126,7 @@ class AssessmentStartView(AshbyView):
         serializer = AssessmentStartInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        test = services.test_enabled_get(
+        test = catalog_test_get(
             organization=request.user, partner_test_id=data["assessment_type_id"]
         )
         if test is None:
@@ -166,7 +169,7 @@ class AssessmentCancelView(AshbyView):
         assessment_id = serializer.validated_data["assessment_id"]
         interview = Interview.objects.filter(
             organization=request.user,
-            source=Interview.Source.ASHBY,
+            source=SOURCE,
             partner_interview_id=assessment_id,
         ).first()
         if interview is None:

@@ -1,7 +1,7 @@
 """Admin for deliveries, and the delivery parts of the Interview admin.
 
 assessments must not import integrations, so the Interview admin gains its deliveries inline
-and its Submit results / Resend actions here, by re-registering a subclass: one place.
+and its Submit results / Resend actions here, through the core admin's extension point.
 """
 
 from django.contrib import admin, messages
@@ -11,8 +11,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from assessments.admin import InterviewAdmin
 from assessments.models import Interview
+from mariohr.admin_extensions import admin_extend
 from mariohr.admin_paging import LargeTableAdminMixin
 
 from . import kinds
@@ -171,44 +171,40 @@ class DeliveryInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, delivery.webhook_id)
 
 
-class InterviewWithDeliveriesAdmin(InterviewAdmin):
-    inlines = [*InterviewAdmin.inlines, DeliveryInline]
-    actions = [*InterviewAdmin.actions, "submit_results", "resend_results"]
-
-    @admin.action(
-        description="Submit results (send the current data to the ATS)", permissions=["change"]
-    )
-    def submit_results(self, request, queryset):
-        self._submit(request, queryset, resend=False)
-
-    @admin.action(
-        description="Resend the latest delivery (new message, current data)",
-        permissions=["change"],
-    )
-    def resend_results(self, request, queryset):
-        self._submit(request, queryset, resend=True)
-
-    def _submit(self, request, queryset, *, resend: bool):
-        queued, refused = 0, []
-        for interview in queryset:
-            latest = interview.deliveries.order_by("-created_at", "-pk").first() if resend else None
-            try:
-                with transaction.atomic():
-                    if latest is not None:
-                        sent = delivery_replay(delivery=latest)
-                        done = f"Resent delivery {latest.webhook_id} as {sent.webhook_id}."
-                    else:
-                        sent = delivery_submit_results(interview=interview)
-                        done = f"Submitted results to the ATS ({sent.webhook_id})."
-                    self.log_change(request, interview, done)
-                queued += 1
-            except DeliveryNotPossible as exc:
-                refused.append(str(exc))
-        if queued:
-            self.message_user(request, f"Queued results for {queued} interview(s).")
-        for reason in refused:
-            self.message_user(request, reason, messages.WARNING)
+@admin.action(
+    description="Submit results (send the current data to the ATS)", permissions=["change"]
+)
+def submit_results(modeladmin, request, queryset):
+    _submit(modeladmin, request, queryset, resend=False)
 
 
-admin.site.unregister(Interview)
-admin.site.register(Interview, InterviewWithDeliveriesAdmin)
+@admin.action(
+    description="Resend the latest delivery (new message, current data)", permissions=["change"]
+)
+def resend_results(modeladmin, request, queryset):
+    _submit(modeladmin, request, queryset, resend=True)
+
+
+def _submit(modeladmin, request, queryset, *, resend: bool):
+    queued, refused = 0, []
+    for interview in queryset:
+        latest = interview.deliveries.order_by("-created_at", "-pk").first() if resend else None
+        try:
+            with transaction.atomic():
+                if latest is not None:
+                    sent = delivery_replay(delivery=latest)
+                    done = f"Resent delivery {latest.webhook_id} as {sent.webhook_id}."
+                else:
+                    sent = delivery_submit_results(interview=interview)
+                    done = f"Submitted results to the ATS ({sent.webhook_id})."
+                modeladmin.log_change(request, interview, done)
+            queued += 1
+        except DeliveryNotPossible as exc:
+            refused.append(str(exc))
+    if queued:
+        modeladmin.message_user(request, f"Queued results for {queued} interview(s).")
+    for reason in refused:
+        modeladmin.message_user(request, reason, messages.WARNING)
+
+
+admin_extend(Interview, inlines=[DeliveryInline], actions=[submit_results, resend_results])

@@ -7,7 +7,4 @@ class DeliveryConfig(AppConfig):
     verbose_name = "Outbound delivery"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the lifecycle receivers)
-        from .results import register
-
-        register()
+        from . import receivers  # noqa: F401  (connects the recording-ready receiver)

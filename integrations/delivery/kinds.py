@@ -11,7 +11,9 @@ status_code, headers, body_bytes) -> Outcome | None`` for receivers whose status
 
 The engine hands ``build_request`` the delivery loaded with its organization, interview
 (candidate, test, reviewer, recording, report rows) and integration settings
-(``services.delivery_settings_row``): read them from it rather than query them again.
+(``services.delivery_settings_row``): read them from it rather than query them again. A kind
+that reads more (its ATS's settings row) names the relations in ``loads``
+(``"organization__ashby_settings"``): they join the same single load query.
 """
 
 from collections.abc import Callable
@@ -77,6 +79,7 @@ class Kind:
     build_request: Callable
     interpret_response: Callable | None = None
     replay: Callable | None = None
+    loads: tuple[str, ...] = ()
 
 
 _registry: dict[str, Kind] = {}
@@ -92,8 +95,14 @@ def register(
     interpret_response: Callable | None = None,
     *,
     replay: Callable | None = None,
+    loads: tuple[str, ...] = (),
 ):
-    _registry[name] = Kind(name, build_request, interpret_response, replay)
+    _registry[name] = Kind(name, build_request, interpret_response, replay, tuple(loads))
+
+
+def relations_loaded() -> list[str]:
+    """What the registered kinds read beyond the engine's own joins (select_related paths)."""
+    return sorted({path for kind in _registry.values() for path in kind.loads})
 
 
 def get(name: str) -> Kind:

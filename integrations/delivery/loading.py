@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 
 from assessments.report_loading import report_rows_attach, with_report_rows
 
+from . import kinds
 from .models import Delivery
 
 LOADED_RELATIONS = (
@@ -30,10 +31,12 @@ _compiled = threading.local()
 
 def _template(using: str):
     templates = _compiled.__dict__.setdefault("templates", {})
-    if using not in templates:
+    relations = (*LOADED_RELATIONS, *kinds.relations_loaded())
+    cached = templates.get(using)
+    if cached is None or cached[0] != relations:
         queryset = with_report_rows(
             Delivery.objects.using(using)
-            .select_related(*LOADED_RELATIONS)
+            .select_related(*relations)
             .filter(pk=PLACEHOLDER_ID)
             .order_by(),
             "interview",
@@ -42,8 +45,8 @@ def _template(using: str):
         sql, params = compiler.as_sql()
         assert list(params).count(PLACEHOLDER_ID) == 1, params
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
-        templates[using] = (queryset.query, compiler, sql, tuple(params))
-    return templates[using]
+        templates[using] = (relations, queryset.query, compiler, sql, tuple(params))
+    return templates[using][1:]
 
 
 def delivery_load(delivery_id: int, *, using: str = "default") -> Delivery | None:

@@ -26,6 +26,7 @@ from django.db.models import Exists, Min, Q, sql
 from django.utils import timezone
 
 from assessments.models import Interview, Organization
+from mariohr.enqueue import task_enqueue
 
 from ..credentials import webhook_secret_get
 from ..ssrf import UnsafeURL
@@ -94,8 +95,6 @@ def delivery_enqueue(*, delivery_id: int, countdown: float | None = None) -> boo
     """Hand the id to Celery. A broker outage is logged, not raised: the row is safe and the
     sweeper enqueues it again once the broker is back."""
     global _broker_unavailable_until
-    from .tasks import attempt_delivery
-
     if time.monotonic() < _broker_unavailable_until:
         # Connecting to a dead broker takes seconds; do not make every request pay that.
         return False
@@ -105,7 +104,8 @@ def delivery_enqueue(*, delivery_id: int, countdown: float | None = None) -> boo
     if countdown:
         options["countdown"] = countdown
     try:
-        attempt_delivery.apply_async((delivery_id,), **options)
+        # By name: the tasks module imports this one, and an attempt queues the next.
+        task_enqueue("integrations.delivery.tasks.attempt_delivery", delivery_id, **options)
     except Exception:
         _broker_unavailable_until = time.monotonic() + BROKER_BACKOFF_SECONDS
         logger.warning(
@@ -288,7 +288,7 @@ def _attempt_record(delivery, token, attempted_at, request, response, outcome) -
         fields.update(
             method=request.method,
             request_body=request.json_body,
-            auth_reference="basic" if request.basic_auth else "none",
+            auth_reference=_auth_reference(request),
         )
     attempt = DeliveryAttempt(
         delivery=delivery,
@@ -422,7 +422,7 @@ def delivery_replay(*, delivery: Delivery) -> Delivery:
 
 
 # Submit results, by interview source. Each integration registers how its ATS is told
-# (results.py: the results PATCH; the Ashby integration: assessment.update).
+# (each ATS plug-in registers its own in its delivery.py).
 SUBMIT_RESULTS_BY_SOURCE: dict[str, Callable[..., Delivery]] = {}
 
 
@@ -445,3 +445,12 @@ def delivery_submit_results(*, interview: Interview) -> Delivery:
     }
     with transaction.atomic():
         return handler(interview=interview, event=event)
+
+
+def _auth_reference(request: kinds.OutboundRequest) -> str:
+    """How the attempt authenticated ("basic", "bearer", "token"…), never with what."""
+    if request.basic_auth:
+        return "basic"
+    header = next((v for k, v in request.headers.items() if k.lower() == "authorization"), "")
+    scheme = header.split(" ", 1)[0].lower() if header else ""
+    return scheme[:20] if scheme.isalpha() else ("header" if header else "none")

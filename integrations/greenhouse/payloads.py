@@ -1,6 +1,7 @@
 """Pure builders: interview in, Greenhouse-contract dict out."""
 
 from assessments.models import Interview
+from assessments.reports import report_build
 
 from ..values import iso_ms, json_number, report_url
 
@@ -34,8 +35,6 @@ def test_status_payload(interview: Interview, *, recording_url: str | None) -> d
 
 def results_patch_payload(interview: Interview) -> dict:
     """The results PATCH body: test_status plus routing id, recording and report."""
-    from assessments.reports import report_build
-
     report = report_build(interview)
     recording_url = (report["recording"] or {}).get("url")
     return {

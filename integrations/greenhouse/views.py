@@ -7,12 +7,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments import services
 from assessments.models import Interview
 from assessments.recordings.services import recording_url_of
 
-from .. import schema  # noqa: F401  (registers the API key scheme with drf-spectacular)
 from ..api import json_response
+from ..catalog import catalog_for
+from ..intake import CandidateData, UnknownTest, interview_start
 from ..services import error_report_store, interview_for_status
 from .parsing import greenhouse_ids_from_profile_url
 from .payloads import test_status_payload
@@ -20,6 +20,8 @@ from .serializers import ResponseErrorInputSerializer, SendTestInputSerializer
 
 # Ids we issue are token_urlsafe(16); anything else cannot exist, so it is not looked up.
 PARTNER_INTERVIEW_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+SOURCE = "greenhouse"
+TAG = "Greenhouse"
 NOT_FOUND = {"error": "not_found", "message": "No interview with that partner_interview_id."}
 
 ERROR_BODY = inline_serializer(
@@ -34,6 +36,7 @@ ERROR_BODY = inline_serializer(
 
 class ListTestsView(APIView):
     @extend_schema(
+        tags=[TAG],
         summary="Tests enabled for the calling organization",
         responses={
             200: inline_serializer(
@@ -50,21 +53,21 @@ class ListTestsView(APIView):
         },
     )
     def get(self, request):
-        tests = services.tests_enabled_for(request.user)
         return json_response(
             [
                 {
-                    "partner_test_id": test.partner_test_id,
-                    "partner_test_name": test.name,
-                    "description": test.description,
+                    "partner_test_id": entry.partner_test_id,
+                    "partner_test_name": entry.name,
+                    "description": entry.description,
                 }
-                for test in tests
+                for entry in catalog_for(request.user)
             ]
         )
 
 
 class SendTestView(APIView):
     @extend_schema(
+        tags=[TAG],
         summary="Send a test to a candidate (idempotent per callback url)",
         request=SendTestInputSerializer,
         responses={
@@ -79,39 +82,36 @@ class SendTestView(APIView):
     )
     def post(self, request):
         data = _validated(SendTestInputSerializer, request.data)
-        test = services.test_enabled_get(
-            organization=request.user, partner_test_id=data["partner_test_id"]
-        )
-        if test is None:
-            raise serializers.ValidationError(
-                {"partner_test_id": [f"Unknown or disabled test '{data['partner_test_id']}'."]}
-            )
         candidate = data["candidate"]
         profile_url = candidate["greenhouse_profile_url"]
         ats_candidate_id, ats_application_id = greenhouse_ids_from_profile_url(profile_url)
-        interview, _created = services.interview_send(
-            organization=request.user,
-            test=test,
-            candidate=services.CandidateData(
-                first_name=candidate["first_name"],
-                last_name=candidate["last_name"],
-                email=candidate["email"],
-                preferred_name=candidate.get("preferred_name") or "",
-                phone_number=candidate.get("phone_number") or "",
-                resume_url=candidate.get("resume_url") or "",
-                profile_url=profile_url,
-                ats_candidate_id=ats_candidate_id,
-                ats_application_id=ats_application_id,
-            ),
-            source=Interview.Source.GREENHOUSE,
-            callback_url=data["callback_url"],
-            sent_by=data.get("sent_by") or "",
-        )
+        try:
+            interview, _created = interview_start(
+                organization=request.user,
+                source=SOURCE,
+                partner_test_id=data["partner_test_id"],
+                candidate=CandidateData(
+                    first_name=candidate["first_name"],
+                    last_name=candidate["last_name"],
+                    email=candidate["email"],
+                    preferred_name=candidate.get("preferred_name") or "",
+                    phone_number=candidate.get("phone_number") or "",
+                    resume_url=candidate.get("resume_url") or "",
+                    profile_url=profile_url,
+                    ats_candidate_id=ats_candidate_id,
+                    ats_application_id=ats_application_id,
+                ),
+                callback_url=data["callback_url"],
+                sent_by=data.get("sent_by") or "",
+            )
+        except UnknownTest as unknown:
+            raise serializers.ValidationError({"partner_test_id": [str(unknown)]}) from None
         return Response({"partner_interview_id": interview.partner_interview_id})
 
 
 class TestStatusView(APIView):
     @extend_schema(
+        tags=[TAG],
         summary="Status of one sent test",
         parameters=[OpenApiParameter("partner_interview_id", str, required=True)],
         responses={
@@ -151,6 +151,7 @@ class TestStatusView(APIView):
 
 class ResponseErrorView(APIView):
     @extend_schema(
+        tags=[TAG],
         summary="Report a malformed response MarioHR sent (kept seven days)",
         request=ResponseErrorInputSerializer,
         responses={

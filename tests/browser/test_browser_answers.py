@@ -31,7 +31,7 @@ def started(org, catalog, live_server):
             candidate=lifecycle.CandidateData(
                 first_name="Ada", last_name="Lovelace", email="ada@example.com"
             ),
-            source=Interview.Source.GREENHOUSE,
+            source="greenhouse",
             callback_url="",
         )
         interview = lifecycle.interview_start(interview=interview)

@@ -32,7 +32,7 @@ def send(organization, catalog, partner_test_id, callback_url) -> Interview:
         candidate=lifecycle.CandidateData(
             first_name="Ada", last_name="Lovelace", email="ada@example.com"
         ),
-        source=Interview.Source.GREENHOUSE,
+        source="greenhouse",
         callback_url=callback_url,
     )
     return interview

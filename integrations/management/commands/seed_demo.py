@@ -4,6 +4,7 @@ from django.db import transaction
 from assessments.demo import demo_organization_seed
 from assessments.recordings.demo import demo_recording_policies_seed
 from integrations.keys import api_key_issue
+from integrations.plugins import all_ats
 
 
 class Command(BaseCommand):
@@ -15,5 +16,8 @@ class Command(BaseCommand):
         demo_recording_policies_seed()
         tests = ", ".join(t.partner_test_id for t in organization.enabled_tests.all())
         self.stderr.write(f"Demo organization '{organization.slug}' has tests: {tests}")
+        for ats in all_ats():
+            for line in ats.seed_demo(organization):
+                self.stderr.write(f"{ats.ats_label}: {line}")
         _, raw_key = api_key_issue(organization=organization, name="seed_demo")
         self.stdout.write(raw_key)

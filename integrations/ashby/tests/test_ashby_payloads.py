@@ -7,7 +7,7 @@ import pytest
 from assessments import services
 from assessments.models import Interview
 from integrations.ashby.payloads import assessment_update_payload, epoch_ms, initial_update_request
-from tests.fake_ashby import contract_violations
+from integrations.ashby.tests.fake_ashby import contract_violations
 
 START = "/api/ashby/assessment.start"
 
@@ -18,7 +18,7 @@ def interview(org, catalog):
         organization=org,
         test=catalog["py-fastapi-review"],
         candidate=services.CandidateData(first_name="Ada", last_name="L", email="a@example.com"),
-        source=Interview.Source.ASHBY,
+        source="ashby",
     )
     return interview
 
@@ -126,7 +126,7 @@ def reviewed_ashby_interview(points_for) -> Interview:
         organization=demo,
         test=test,
         candidate=services.CandidateData(first_name="Ada", last_name="L", email="a@example.com"),
-        source=Interview.Source.ASHBY,
+        source="ashby",
     )
     interview = services.interview_submit(interview=services.interview_start(interview=interview))
     scores = {c.pk: CriterionScore(points=points_for(c), comment="ok") for c in test.criteria.all()}
@@ -146,32 +146,31 @@ def test_complete_update_carries_the_rubric_breakdown(org):
     assert payload["assessment_result"]["value"] == sum(int(c.max_points) - 1 for c in criteria)
 
 
-def test_integration_settings_admin_stores_the_ashby_key_encrypted(admin_client, org):
+def test_ashby_settings_admin_stores_the_ashby_key_encrypted(admin_client, org):
+    from integrations.ashby.models import AshbySettings
     from integrations.crypto import decrypt
-    from integrations.models import IntegrationSettings
 
     response = admin_client.post(
-        "/admin/integrations/integrationsettings/add/",
+        "/admin/ashby/ashbysettings/add/",
         {
             "organization": org.pk,
-            "outbound_username": "",
-            "ashby_api_key": "ashby-k-777",
-            "ashby_base_url": "https://sandbox.ashbyhq.com/",
+            "api_key": "ashby-k-777",
+            "base_url": "https://sandbox.ashbyhq.com/",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    row = IntegrationSettings.objects.get(organization=org)
-    assert "ashby-k-777" not in row.ashby_api_key_encrypted
-    assert decrypt(row.ashby_api_key_encrypted) == "ashby-k-777"
-    assert row.ashby_base_url == "https://sandbox.ashbyhq.com"
-    page = admin_client.get(f"/admin/integrations/integrationsettings/{row.pk}/change/")
+    row = AshbySettings.objects.get(organization=org)
+    assert "ashby-k-777" not in row.api_key_encrypted
+    assert decrypt(row.api_key_encrypted) == "ashby-k-777"
+    assert row.base_url == "https://sandbox.ashbyhq.com"
+    page = admin_client.get(f"/admin/ashby/ashbysettings/{row.pk}/change/")
     assert "ashby-k-777" not in page.content.decode()
 
 
-def test_integration_settings_admin_rejects_a_private_ashby_base_url(admin_client, org):
+def test_ashby_settings_admin_rejects_a_private_ashby_base_url(admin_client, org):
     response = admin_client.post(
-        "/admin/integrations/integrationsettings/add/",
-        {"organization": org.pk, "ashby_api_key": "k", "ashby_base_url": "https://192.168.1.10"},
+        "/admin/ashby/ashbysettings/add/",
+        {"organization": org.pk, "api_key": "k", "base_url": "https://192.168.1.10"},
     )
     assert response.status_code == 200
     assert "The Ashby base URL must not point to a loopback" in response.content.decode()

@@ -14,14 +14,14 @@ from rest_framework.test import APIClient
 
 from assessments import services as lifecycle
 from assessments.models import Interview
+from integrations.ashby.models import AshbySettings
 from integrations.ashby.services import ashby_credentials_set
+from integrations.ashby.tests.fake_ashby import FakeAshby
+from integrations.ashby.tests.test_ashby_api import start_body
 from integrations.delivery.models import Delivery
 from integrations.delivery.services import delivery_attempt, delivery_submit_results
-from integrations.models import IntegrationSettings
 from tests import delivery_helpers as helpers
 from tests.delivery_helpers import https_server, server_context, wait_for
-from tests.fake_ashby import FakeAshby
-from tests.test_ashby_api import start_body
 
 tls_ca, ca_file = helpers.tls_ca, helpers.ca_file
 ASHBY_KEY = "ashby-customer-key-123"
@@ -193,9 +193,9 @@ def test_set_ashby_credentials_encrypts_and_guards_the_base_url(org, capsys):
         "--base-url",
         "https://api.ashbyhq.com/",
     )
-    row = IntegrationSettings.objects.get(organization=org)
-    assert "secret-ashby-key" not in row.ashby_api_key_encrypted
-    assert row.ashby_base_url == "https://api.ashbyhq.com"
+    row = AshbySettings.objects.get(organization=org)
+    assert "secret-ashby-key" not in row.api_key_encrypted
+    assert row.base_url == "https://api.ashbyhq.com"
     for bad in ("http://api.ashbyhq.com", "https://10.0.0.5", "https://localhost", "https://[::1]"):
         with pytest.raises(CommandError, match="Base URL"):
             call_command("set_ashby_credentials", org.slug, "--api-key", "k", "--base-url", bad)
@@ -208,7 +208,7 @@ def test_greenhouse_interviews_send_no_ashby_updates(org, catalog):
         organization=org,
         test=catalog["py-fastapi-review"],
         candidate=lifecycle.CandidateData(first_name="A", last_name="B", email="a@example.com"),
-        source=Interview.Source.GREENHOUSE,
+        source="greenhouse",
         callback_url="https://ats.example.com/cb",
     )
     lifecycle.interview_start(interview=interview)

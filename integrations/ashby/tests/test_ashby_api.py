@@ -105,7 +105,7 @@ def test_start_creates_interview_with_ashby_ids(ashby, org, django_capture_on_co
     results = response.json()["results"]
     interview = Interview.objects.get(partner_interview_id=results["assessment_id"])
     assert interview.organization == org
-    assert interview.source == Interview.Source.ASHBY
+    assert interview.source == "ashby"
     assert interview.ats_data["ashby_application_id"] == "app-1"
     assert interview.ats_data["ashby_job_url"] == "https://app.ashbyhq.com/jobs/job-1"
     assert interview.candidate.ats_candidate_id == "cand-1"

@@ -15,16 +15,16 @@ from integrations.ashby.services import (
     NotCancellable,
     ashby_assessment_cancel,
     ashby_credentials_set,
+    ashby_settings_get,
 )
-from integrations.credentials import integration_settings_get
+from integrations.ashby.tests import test_ashby_updates as updates
+from integrations.ashby.tests.test_ashby_api import start_body
+from integrations.ashby.tests.test_ashby_payloads import reviewed_ashby_interview
+from integrations.ashby.tests.test_ashby_updates import CANCEL, START, send_all_due, start
 from integrations.crypto import decrypt
 from integrations.delivery.kinds import Outcome
 from integrations.delivery.models import Delivery
 from integrations.delivery.services import delivery_replay, delivery_retry_now
-from tests import test_ashby_updates as updates
-from tests.test_ashby_api import start_body
-from tests.test_ashby_payloads import reviewed_ashby_interview
-from tests.test_ashby_updates import CANCEL, START, send_all_due, start
 
 tls_ca, ca_file = updates.tls_ca, updates.ca_file
 fake_ashby, ashby = updates.fake_ashby, updates.ashby
@@ -142,7 +142,7 @@ def test_cancel_validation_speaks_of_cancelling(ashby):
 
 def test_the_ashby_key_is_stored_trimmed(org):
     ashby_credentials_set(organization=org, api_key="  key-with-space\n")
-    stored = integration_settings_get(organization=org).ashby_api_key_encrypted
+    stored = ashby_settings_get(organization=org).api_key_encrypted
     assert decrypt(stored) == "key-with-space"
 
 

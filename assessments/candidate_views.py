@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from mariohr.api_errors import error_body
 from mariohr.json_safety import UnsafeJSON, json_loads_safe
 
 from . import candidate_services as candidate
@@ -177,8 +178,10 @@ def start(request, token: str):
     return _status_page(request, interview)
 
 
-def _json_error(http_status: int, error: str, message: str, **extra) -> JsonResponse:
-    return JsonResponse({"error": error, "message": message, **extra}, status=http_status)
+def _json_error(
+    http_status: int, code: str, message: str, fields: dict | None = None, **extra
+) -> JsonResponse:
+    return JsonResponse({**error_body(code, message, fields), **extra}, status=http_status)
 
 
 @csrf_exempt
@@ -190,22 +193,23 @@ def save_answers(request, token: str):
     try:
         raw = request.body
     except RequestDataTooBig:
-        return _json_error(
-            413,
-            "payload_too_large",
-            "The answers are too large to save; shorten them and try again.",
-            field="body",
-        )
+        too_large = "The answers are too large to save; shorten them and try again."
+        return _json_error(413, "payload_too_large", too_large, {"body": [too_large]})
     try:
         body = json_loads_safe(raw or b"{}")
     except UnsafeJSON as problem:
-        return _json_error(400, "invalid_json", problem.message, field=problem.field or "body")
+        field = problem.field or "body"
+        message = f"{field}: {problem.message}" if problem.field else problem.message
+        return _json_error(400, "invalid_json", message, {field: [problem.message]})
     if not isinstance(body, dict):
-        return _json_error(400, "invalid_json", "The body must be a JSON object.", field="body")
+        not_object = "The body must be a JSON object."
+        return _json_error(400, "invalid_json", not_object, {"body": [not_object]})
     try:
         saved_at = candidate.answers_save(interview=interview, answers=body.get("answers", {}))
     except candidate.AnswerInvalid as error:
-        return _json_error(400, "invalid_answer", error.problem, field=error.field)
+        # The service words a problem to follow the field's name, as the submit page shows it.
+        message = f"{error.field} {error.problem}."
+        return _json_error(400, "invalid_answer", message, {error.field: [error.problem]})
     except candidate.RecordingConsentMissing:
         return _json_error(
             409, "recording_required", RECORDING_REQUIRED_MESSAGE, status=S.IN_PROGRESS

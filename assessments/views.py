@@ -5,6 +5,8 @@ from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from mariohr.api_errors import error_body
+
 from .models import Interview
 from .reports import report_build
 
@@ -29,7 +31,7 @@ def _wants_json(request) -> bool:
 
 def _report_not_found(request):
     if _wants_json(request):
-        return JsonResponse({"error": "not_found", "message": "No such report."}, status=404)
+        return JsonResponse(error_body("not_found", "No such report."), status=404)
     raise Http404("No such report")
 
 

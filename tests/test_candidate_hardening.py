@@ -66,7 +66,8 @@ def test_candidate_save_refuses_unstorable_text_naming_the_field(
     assert response.status_code == 400, response.content
     body = response.json()
     assert body["error"] == "invalid_json"
-    assert body["field"] == "answers.notes"
+    assert list(body["fields"]) == ["answers.notes"]
+    assert body["message"].startswith("answers.notes: ")
     assert not Answer.objects.filter(interview=interview).exists()
     pages_still_render(client, admin_client, interview)
 
@@ -87,7 +88,7 @@ def test_candidate_save_refuses_malformed_or_too_deep_json_as_400(client, sent_i
     response = post_raw(client, interview, raw)
     assert response.status_code == 400, response.content
     assert response.json()["error"] == "invalid_json"
-    assert response.json()["field"] == "body"
+    assert list(response.json()["fields"]) == ["body"]
 
 
 def test_candidate_submit_form_refuses_a_nul_character(client, admin_client, sent_interview):

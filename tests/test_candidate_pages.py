@@ -118,7 +118,8 @@ def test_candidate_bad_answers_are_400_naming_the_field(client, sent_interview, 
     interview = started(client, sent_interview())
     response = save(client, interview, answers)
     assert response.status_code == 400
-    assert response.json()["field"] == field
+    assert list(response.json()["fields"]) == [field]
+    assert response.json()["message"].startswith(f"{field} ")
     assert not Answer.objects.filter(interview=interview).exists()
 
 
@@ -133,8 +134,8 @@ def test_candidate_quiz_choice_must_be_one_of_the_choices(client, sent_interview
     assert response.status_code == 400
     assert response.json() == {
         "error": "invalid_answer",
-        "message": f"must be {problem}",
-        "field": single.answer_key,
+        "message": f"{single.answer_key} must be {problem}.",
+        "fields": {single.answer_key: [f"must be {problem}"]},
     }
 
 
@@ -144,7 +145,7 @@ def test_candidate_malformed_json_is_400(client, sent_interview):
         page_url(interview, "/answers"), data="{not json", content_type="application/json"
     )
     assert response.status_code == 400
-    assert response.json()["field"] == "body"
+    assert list(response.json()["fields"]) == ["body"]
     response = client.post(
         page_url(interview, "/answers"), data="[1]", content_type="application/json"
     )

@@ -48,7 +48,7 @@ def sent_recording_interview(org, catalog):
             organization=org,
             test=test,
             candidate=CandidateData(first_name="Ada", last_name="Lovelace", email="ada@x.org"),
-            source=Interview.Source.ADMIN,
+            source="admin",
         )
         return interview
 
@@ -86,7 +86,7 @@ def test_segment_chunk_with_other_bytes_is_409_but_not_closed(recording_intervie
     post_segment_chunk(interview, "segment-one", 0, HEADER)
     response = post_segment_chunk(interview, "segment-one", 0, HEADER + b"different")
     assert response.status_code == 409
-    assert response.json()["errors"]["seq"]
+    assert response.json()["fields"]["seq"]
     assert response.json()["closed"] is False
 
 
@@ -114,7 +114,7 @@ def test_segment_chunk_bad_started_is_400_naming_started(recording_interview, lo
         started = epoch_ms(timezone.now() + timedelta(hours=1))
     response = post_segment_chunk(interview, "segment-one", 0, HEADER, started=started)
     assert response.status_code == 400, response.content
-    assert response.json()["errors"]["started"]
+    assert response.json()["fields"]["started"]
     assert not RecordingChunk.objects.exists()
 
 
@@ -124,7 +124,7 @@ def test_segment_chunk_bad_segment_id_is_400(recording_interview, local_media, s
     response = post_segment_chunk(interview, segment, 0, HEADER)
     assert response.status_code == 400, response.content
     assert response["Content-Type"] == "application/json"
-    assert response.json()["errors"]["segment"]
+    assert response.json()["fields"]["segment"]
     assert not RecordingChunk.objects.exists()
 
 
@@ -141,7 +141,7 @@ def test_segment_chunk_after_the_interview_ends_is_closed(
     response = post_segment_chunk(interview, "segment-one", 1, b"\x00" * 10)
     assert response.status_code == status
     assert response.json()["closed"] is True
-    assert response.json()["errors"]["interview"]
+    assert response.json()["fields"]["interview"]
 
 
 def test_segment_chunk_before_start_is_409_not_closed(sent_recording_interview, local_media):

@@ -62,7 +62,7 @@ def test_chunk_upload_same_seq_with_other_bytes_is_409(client, recording_intervi
     post_chunk(client, interview, 0, HEADER)
     response = post_chunk(client, interview, 0, HEADER + b"different")
     assert response.status_code == 409
-    assert "seq" in response.json()["errors"]
+    assert "seq" in response.json()["fields"]
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_chunk_upload_refused_after_interview_ends(
     finish(interview=interview)
     response = post_chunk(client, interview, 0, HEADER)
     assert response.status_code == status
-    assert response.json()["errors"]["interview"]
+    assert response.json()["fields"]["interview"]
     assert not RecordingChunk.objects.exists()
 
 
@@ -94,7 +94,7 @@ def test_chunk_upload_refused_when_time_is_up(client, recording_interview, local
     interview = _time_up(recording_interview(), seconds_ago=61)
     response = post_chunk(client, interview, 0, HEADER)
     assert response.status_code == 410
-    assert response.json()["errors"]["interview"]
+    assert response.json()["fields"]["interview"]
     assert not RecordingChunk.objects.exists()
 
 
@@ -119,7 +119,7 @@ def test_chunk_upload_refused_after_the_grace_even_with_earlier_chunks(
     interview = _time_up(interview, seconds_ago=31)
     response = post_chunk(client, interview, 1, b"\x00" * 10)
     assert response.status_code == 410
-    assert "expired" in response.json()["detail"]
+    assert "expired" in response.json()["message"]
     assert RecordingChunk.objects.count() == 1
 
 
@@ -133,7 +133,7 @@ def test_chunk_upload_bad_seq_is_400_json(client, recording_interview, local_med
     )
     assert response.status_code == 400, response.content
     assert response["Content-Type"] == "application/json"
-    assert response.json()["errors"]["seq"]
+    assert response.json()["fields"]["seq"]
     assert not RecordingChunk.objects.exists()
 
 
@@ -150,7 +150,7 @@ def test_chunk_upload_seq_with_leading_zeros_is_the_same_chunk(
 def test_chunk_upload_refuses_other_content_type(client, recording_interview, local_media):
     response = post_chunk(client, recording_interview(), 0, HEADER, content_type="video/mp4")
     assert response.status_code == 415
-    assert "Content-Type" in response.json()["errors"]
+    assert "Content-Type" in response.json()["fields"]
 
 
 def test_chunk_upload_refuses_first_chunk_without_webm_header(
@@ -158,14 +158,14 @@ def test_chunk_upload_refuses_first_chunk_without_webm_header(
 ):
     response = post_chunk(client, recording_interview(), 0, b"GIF89a" + b"\x00" * 40)
     assert response.status_code == 415
-    assert "EBML" in response.json()["errors"]["body"][0]
+    assert "EBML" in response.json()["fields"]["body"][0]
 
 
 def test_chunk_upload_refuses_oversized_chunk(client, recording_interview, local_media, settings):
     settings.MARIOHR_RECORDING_MAX_CHUNK_BYTES = 1000
     response = post_chunk(client, recording_interview(), 0, HEADER + b"\x00" * 1000)
     assert response.status_code == 413
-    assert "1000" in response.json()["errors"]["body"][0]
+    assert "1000" in response.json()["fields"]["body"][0]
     assert not RecordingChunk.objects.exists()
 
 
@@ -183,14 +183,14 @@ def test_chunk_upload_refuses_recording_past_total_cap(
 def test_chunk_upload_refuses_empty_chunk(client, recording_interview, local_media):
     response = post_chunk(client, recording_interview(), 3, b"")
     assert response.status_code == 400
-    assert "body" in response.json()["errors"]
+    assert "body" in response.json()["fields"]
 
 
 def test_chunk_upload_refused_when_test_does_not_record(client, recording_interview, local_media):
     interview = recording_interview(mode=RecordingPolicy.Mode.OFF)
     response = post_chunk(client, interview, 0, HEADER)
     assert response.status_code == 409
-    assert "does not record" in response.json()["detail"]
+    assert "does not record" in response.json()["message"]
 
 
 def test_chunk_upload_unknown_token_is_404_json(client, db):
@@ -198,7 +198,7 @@ def test_chunk_upload_unknown_token_is_404_json(client, db):
         CHUNK_URL.format(token="nope", seq=0), data=HEADER, content_type="video/webm"
     )
     assert response.status_code == 404
-    assert response.json()["errors"]["candidate_token"]
+    assert response.json()["fields"]["candidate_token"]
 
 
 def test_chunk_upload_rejects_get(client, recording_interview):
@@ -221,7 +221,7 @@ def test_consent_is_recorded_or_refused_clearly(client, recording_interview, bod
     response = client.post(url, data=body, content_type="application/json")
     assert response.status_code == status, response.content
     if field:
-        assert field in response.json()["errors"]
+        assert field in response.json()["fields"]
     else:
         recording = Recording.objects.get(interview=interview)
         assert recording.consent == Recording.Consent.DECLINED
@@ -239,7 +239,7 @@ def test_chunk_upload_storage_outage_is_503_so_the_page_retries(
     monkeypatch.setattr(FileSystemStorage, "_save", unavailable)
     response = post_chunk(client, recording_interview(), 0, HEADER)
     assert response.status_code == 503
-    assert "retry" in response.json()["errors"]["storage"][0]
+    assert "retry" in response.json()["fields"]["storage"][0]
     assert not RecordingChunk.objects.exists()
 
 
@@ -252,7 +252,7 @@ def test_consent_deeply_nested_body_is_400_not_500(client, recording_interview):
     interview = recording_interview(mode=RecordingPolicy.Mode.OPTIONAL)
     response = post_consent(client, interview, b"[" * 2000 + b"]" * 2000)
     assert response.status_code == 400, response.content
-    assert response.json()["errors"]["body"]
+    assert response.json()["fields"]["body"]
     assert not Recording.objects.filter(interview=interview).exclude(consent="").exists()
 
 
@@ -270,7 +270,7 @@ def test_consent_detail_with_nul_or_lone_surrogate_is_refused_naming_detail(
     interview = recording_interview(mode=RecordingPolicy.Mode.OPTIONAL)
     response = post_consent(client, interview, body)
     assert response.status_code == 400, response.content
-    assert response.json()["errors"]["detail"]
+    assert response.json()["fields"]["detail"]
     assert not Recording.objects.filter(interview=interview).exclude(consent="").exists()
 
 
@@ -288,7 +288,7 @@ def test_consent_other_bad_bodies_are_400_json(client, recording_interview, body
     interview = recording_interview(mode=RecordingPolicy.Mode.OPTIONAL)
     response = post_consent(client, interview, body)
     assert response.status_code == 400, response.content
-    assert response.json()["errors"][field]
+    assert response.json()["fields"][field]
 
 
 def test_consent_oversized_body_is_413_json(client, recording_interview):
@@ -296,7 +296,7 @@ def test_consent_oversized_body_is_413_json(client, recording_interview):
     body = b'{"consent": "declined", "detail": "' + b"x" * 5000 + b'"}'
     response = post_consent(client, interview, body)
     assert response.status_code == 413, response.content
-    assert response.json()["errors"]["body"]
+    assert response.json()["fields"]["body"]
     assert not Recording.objects.filter(interview=interview).exclude(consent="").exists()
 
 

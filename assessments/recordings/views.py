@@ -15,8 +15,9 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments.candidate_services import CANDIDATE_TOKEN
 from assessments.models import Interview
+from assessments.selectors import CANDIDATE_TOKEN
+from mariohr.api_errors import error_body
 from mariohr.json_safety import UnsafeJSON, json_loads_safe
 
 from . import services
@@ -27,15 +28,26 @@ from .ranges import Unsatisfiable, byte_range_parse
 MAX_RANGE_BYTES = 8 << 20
 
 
-def _error(status: int, field: str, detail: str) -> JsonResponse:
-    return JsonResponse({"errors": {field: [detail]}, "detail": detail}, status=status)
+# The services refuse with an HTTP status and the field at fault; the code follows the status.
+ERROR_CODES = {
+    400: "invalid_request",
+    404: "not_found",
+    409: "conflict",
+    410: "gone",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    503: "unavailable",
+}
+
+
+def _error(status: int, field: str, detail: str, *, code: str = "", **extra) -> JsonResponse:
+    body = error_body(code or ERROR_CODES.get(status, "error"), detail, {field: [detail]})
+    return JsonResponse({**body, **extra}, status=status)
 
 
 def _refused(refused: services.ChunkRefused) -> JsonResponse:
     # "closed": this will never be accepted (the interview no longer records); stop retrying.
-    body = {"errors": {refused.field: [refused.detail]}, "detail": refused.detail}
-    body["closed"] = refused.closed
-    return JsonResponse(body, status=refused.status)
+    return _error(refused.status, refused.field, refused.detail, closed=refused.closed)
 
 
 def _interview(candidate_token: str) -> Interview | None:
@@ -132,9 +144,9 @@ def consent(request, candidate_token: str):
     try:
         body = json_loads_safe(data)
     except UnsafeJSON as problem:
-        return _error(400, problem.field or "body", problem.message)
+        return _error(400, problem.field or "body", problem.message, code="invalid_json")
     if not isinstance(body, dict):
-        return _error(400, "body", "Expected a JSON object.")
+        return _error(400, "body", "Expected a JSON object.", code="invalid_json")
     if not isinstance(body.get("consent"), str):
         return _error(400, "consent", "Required: given, declined or unavailable.")
     detail = body.get("detail")

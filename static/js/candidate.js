@@ -202,7 +202,8 @@
       window.location.reload();
     } else if (response.status === 400 || response.status === 413) {
       // Sending the same answers again would fail the same way: wait for the next edit.
-      var why = body.error === "invalid_answer" && body.field ? body.field + " " + body.message : body.message;
+      // MarioHR's error shape: the message names the field (the `fields` map says it again).
+      var why = body.message;
       problem = "refused";
       problemText = "Not saved: " + (why || "the answers were refused").replace(/\.$/, "") + ". Your answers are kept on this device.";
     } else {

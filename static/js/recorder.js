@@ -188,7 +188,7 @@
     }).then(function (response) {
       if (response.ok) return "stored";
       return response.json().catch(function () { return {}; }).then(function (body) {
-        state.lastError = response.status + " " + (body.detail || "");
+        state.lastError = response.status + " " + (body.message || "");
         if (response.status >= 500 || response.status === 408 || response.status === 429) return "server";
         if (body.closed || response.status === 410 || response.status === 404) return "closed";
         return "refused";  // this chunk never passes (other bytes, too large): drop it alone

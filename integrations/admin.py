@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from . import credentials
+from .admin_secrets import secret_field, secret_set_flag
 from .keys import api_key_issue, api_key_revoke
 from .models import ApiKey, ErrorReport, IntegrationSettings
 
@@ -56,22 +57,13 @@ class ErrorReportAdmin(admin.ModelAdmin):
 
 
 class IntegrationSettingsForm(forms.ModelForm):
-    outbound_username = forms.CharField(
-        required=False,
-        max_length=300,
-        widget=forms.PasswordInput(render_value=False),
-        help_text="The ATS's Basic auth username, or its API key. Stored encrypted. Leave "
-        "empty to keep the current one.",
+    outbound_username = secret_field(
+        "The ATS's Basic auth username, or its API key.", max_length=300
     )
     clear_outbound_credentials = forms.BooleanField(
         required=False, help_text="Remove the username and password: PATCHes go unauthenticated."
     )
-    outbound_password = forms.CharField(
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text="Stored encrypted. Leave empty to keep the current one.",
-    )
+    outbound_password = secret_field("", strip=False)
     clear_outbound_password = forms.BooleanField(
         required=False, help_text="Use the username alone (a key as username, empty password)."
     )
@@ -109,13 +101,8 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
             shown = [field for field in shown if field != "webhook_signing_secret"]
         return shown
 
-    @admin.display(boolean=True, description="username set")
-    def has_username(self, obj):
-        return bool(obj.outbound_username_encrypted)
-
-    @admin.display(boolean=True, description="password set")
-    def has_password(self, obj):
-        return bool(obj.outbound_password_encrypted)
+    has_username = secret_set_flag("outbound_username_encrypted", "username set")
+    has_password = secret_set_flag("outbound_password_encrypted", "password set")
 
     @admin.display(description="webhook signing secret")
     def webhook_signing_secret(self, obj):

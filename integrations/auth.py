@@ -29,7 +29,7 @@ class ApiKeyAuthenticationBase(authentication.BaseAuthentication):
         """The API key inside the credentials; raises MalformedCredentials."""
         raise NotImplementedError
 
-    def accepts(self, request, api_key) -> bool:
+    def accepts(self, request, api_key, credentials: bytes) -> bool:
         """A further check on the credentials once the key is known (a signature, say)."""
         return True
 
@@ -43,13 +43,14 @@ class ApiKeyAuthenticationBase(authentication.BaseAuthentication):
             raise exceptions.Throttled(
                 failures.wait(), "Too many failed authentications from this address."
             )
+        credentials = credentials.strip()
         try:
-            raw_key = self.raw_key(credentials.strip())
+            raw_key = self.raw_key(credentials)
         except MalformedCredentials as problem:
             failures.failure_record(request)
             raise exceptions.AuthenticationFailed(str(problem)) from None
         api_key = api_key_authenticate(raw_key.strip())
-        if api_key is None or not self.accepts(request, api_key):
+        if api_key is None or not self.accepts(request, api_key, credentials):
             failures.failure_record(request)
             raise exceptions.AuthenticationFailed(self.refused)
         return api_key.organization, api_key

@@ -11,18 +11,24 @@ import ssl
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import trustme
+from celery.contrib.testing.worker import start_worker
 from django.db import connection
+from django.test import Client
 from pytest_httpserver import HTTPServer
+from rest_framework.test import APIClient
 
 from assessments import services as lifecycle
 from assessments.models import Interview
 from integrations.credentials import outbound_credentials_set, webhook_secret_get
 from integrations.delivery import services as delivery_services
+from integrations.delivery.models import Delivery
 
 ROOT = Path(__file__).resolve().parent.parent
 RECEIVER_HOST = "receiver.mariohr.test"
@@ -73,6 +79,52 @@ def receiver(tls_ca, ca_file, settings, monkeypatch):
     monkeypatch.setattr("integrations.ssrf.resolve", resolve)
     with https_server(server_context(tls_ca, "localhost", RECEIVER_HOST)) as server:
         yield server
+
+
+@contextmanager
+def fake_ats_server(tls_ca, ca_file, settings, monkeypatch):
+    """An HTTPS server on ``localhost`` for a fake ATS: callbacks to it allowed, its CA
+    trusted, retries immediate and without jitter."""
+    settings.MARIOHR_CALLBACK_ALLOWLIST = ["localhost"]
+    settings.MARIOHR_DELIVERY_RETRY_SCHEDULE = [0, 0, 0, 0]
+    settings.MARIOHR_DELIVERY_JITTER_PERCENT = 0
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca_file)
+    with https_server(server_context(tls_ca, "localhost")) as server:
+        yield server
+
+
+def send_all_due(interview) -> list[Delivery]:
+    """Attempt every due delivery of the interview, in order, as a worker would."""
+    for delivery in Delivery.objects.filter(interview=interview).order_by("pk"):
+        delivery_services.delivery_attempt(delivery_id=delivery.pk)
+    return list(Delivery.objects.filter(interview=interview).order_by("pk"))
+
+
+@contextmanager
+def delivery_worker(settings, name: str):
+    """A real Celery worker in this process, consuming a delivery queue of its own."""
+    from mariohr.celery import app
+
+    settings.MARIOHR_DELIVERY_QUEUE = queue = f"{name}-test-{uuid.uuid4().hex[:10]}"
+    with start_worker(app, queues=[queue], perform_ping_check=False, loglevel="WARNING"):
+        yield
+
+
+def candidate_completes(interview: Interview, *, score: Decimal = Decimal("87")) -> None:
+    """The candidate starts and submits on the candidate pages, then the interview is scored."""
+    candidate = Client()
+    assert candidate.post(f"/t/{interview.candidate_token}/start").status_code in (200, 302)
+    assert candidate.post(f"/t/{interview.candidate_token}/submit").status_code in (200, 302)
+    interview.refresh_from_db()
+    assert interview.status == Interview.Status.SUBMITTED
+    lifecycle.interview_score(interview=interview, score=score)
+
+
+def bearer_client(token: str) -> APIClient:
+    """An API client calling as an ATS with ``Authorization: Bearer <token>``."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
 
 
 def receiver_url(server: HTTPServer, path: str = "/callback", host: str = RECEIVER_HOST) -> str:

@@ -1,19 +1,22 @@
 from django import forms
 from django.contrib import admin
 
+from integrations.admin_secrets import (
+    SecretSettingsAdminMixin,
+    SecretSettingsForm,
+    secret_field,
+    secret_set_flag,
+)
 from integrations.ssrf import UnsafeURL, check_url
 
 from .models import AshbySettings
 from .services import ashby_credentials_set
 
 
-class AshbySettingsForm(forms.ModelForm):
-    api_key = forms.CharField(
-        required=False,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False),
-        help_text="The customer's Ashby API key (candidatesWrite permission), for "
-        "assessment.update. Stored encrypted. Leave empty to keep the current one.",
+class AshbySettingsForm(SecretSettingsForm):
+    secret_columns = {"api_key": "api_key_encrypted"}
+    api_key = secret_field(
+        "The customer's Ashby API key (candidatesWrite permission), for assessment.update."
     )
 
     class Meta:
@@ -36,25 +39,16 @@ class AshbySettingsForm(forms.ModelForm):
 
 
 @admin.register(AshbySettings)
-class AshbySettingsAdmin(admin.ModelAdmin):
+class AshbySettingsAdmin(SecretSettingsAdminMixin, admin.ModelAdmin):
     form = AshbySettingsForm
     list_display = ["organization", "has_api_key", "base_url", "updated_at"]
     search_fields = ["organization__name", "organization__slug"]
     readonly_fields = ["updated_at"]
+    secret_flags = ("has_api_key",)
+    has_api_key = secret_set_flag("api_key_encrypted", "API key set")
 
-    def get_readonly_fields(self, request, obj=None):
-        return [*self.readonly_fields, "organization"] if obj else self.readonly_fields
-
-    @admin.display(boolean=True, description="API key set")
-    def has_api_key(self, obj):
-        return bool(obj.api_key_encrypted)
-
-    def save_model(self, request, obj, form, change):
-        obj.save()
-        if form.cleaned_data.get("api_key"):
+    def secrets_save(self, obj, changes):
+        if changes.get("api_key"):
             ashby_credentials_set(
-                organization=obj.organization,
-                api_key=form.cleaned_data["api_key"],
-                base_url=obj.base_url,
+                organization=obj.organization, api_key=changes["api_key"], base_url=obj.base_url
             )
-            obj.refresh_from_db()

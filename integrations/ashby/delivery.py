@@ -3,29 +3,26 @@
 import json
 
 from django.conf import settings
-from django.dispatch import receiver
-from django.utils import timezone
 
 from assessments.models import Interview
-from assessments.signals import interview_status_changed
 
 from ..crypto import decrypt
 from ..delivery import kinds
 from ..delivery.models import Delivery
-from ..delivery.recording_ready import recording_ready_register
-from ..delivery.services import delivery_create, submit_results_register
+from ..delivery.services import delivery_create
+from ..delivery.status_updates import (
+    EVERY_CHANGE,
+    current_state_replay,
+    epoch_ms,
+    ordering_key,
+    status_updates_register,
+    superseded_check,
+)
 from .models import ASHBY_API, AshbySettings
-from .payloads import assessment_update_payload, epoch_ms
+from .payloads import assessment_update_payload
 
+SOURCE = "ashby"
 KIND = "ashby_update"
-NOTIFIED_STATUSES = {
-    Interview.Status.IN_PROGRESS,
-    Interview.Status.SUBMITTED,
-    Interview.Status.COMPLETE,
-    Interview.Status.EXPIRED,
-    Interview.Status.CANCELLED,
-}
-
 # The updates that carry results (score, recording URL). They never wait for the recording:
 # once it is processed, a "recording_ready" update with the link follows.
 RESULT_STATUSES = {Interview.Status.COMPLETE, Interview.Status.EXPIRED}
@@ -33,11 +30,6 @@ RESULT_STATUSES = {Interview.Status.COMPLETE, Interview.Status.EXPIRED}
 
 class AshbyNotConfigured(kinds.CredentialsMissing):
     pass
-
-
-def ordering_key(interview: Interview) -> str:
-    # Ashby must see an assessment's updates in the order they happened.
-    return f"ashby:{interview.pk}"
 
 
 def ashby_update_create(
@@ -48,7 +40,7 @@ def ashby_update_create(
     dedup_key: str | None = None,
 ) -> Delivery:
     """Queue one assessment.update; its timestamp is strictly after every earlier one."""
-    moment_ms = event.get("at_ms") or epoch_ms(timezone.now())
+    moment_ms = event.get("at_ms") or epoch_ms()
     earlier = [epoch_ms(interview.sent_at)] + [
         previous.event.get("timestamp", 0)
         for previous in Delivery.objects.filter(kind=KIND, interview=interview).only("event")
@@ -65,30 +57,18 @@ def ashby_update_create(
         kind=KIND,
         target_url=base_url.rstrip("/") + "/assessment.update",
         event=stored,
-        ordering_key=ordering_key(interview),
+        # Ashby must see an assessment's updates in the order they happened.
+        ordering_key=ordering_key(SOURCE, interview),
         replay_of=replay_of,
         dedup_key=dedup_key,
     )
 
 
-def ashby_update_replay(delivery: Delivery) -> Delivery:
-    """Replay sends the assessment's current state with a fresh timestamp: Ashby refuses an
-    older timestamp, and an old status sent as news would roll its view back."""
-    interview = Interview.objects.get(pk=delivery.interview_id)
-    return ashby_update_create(
-        interview=interview, event={"status": interview.status}, replay_of=delivery
-    )
-
-
 def ashby_update_build(delivery: Delivery) -> kinds.OutboundRequest:
     interview = delivery.interview  # loaded by the engine with what the payload reads
-    # Only a delivery that already ran out (and was revived by Retry now) can be overtaken:
-    # until then the ordering key holds every later update back.
-    if delivery.attempt_count and _newer_update_delivered(delivery):
-        raise kinds.Superseded(
-            "a newer assessment.update was delivered; Ashby accepts only newer timestamps "
-            "(use Replay to send the current state)."
-        )
+    superseded_check(
+        delivery, "a newer assessment.update was delivered; Ashby accepts only newer timestamps"
+    )
     # Joined by the engine's load query (registered with loads=).
     settings_row = getattr(delivery.organization, "ashby_settings", None)
     api_key = decrypt(settings_row.api_key_encrypted) if settings_row else ""
@@ -109,15 +89,6 @@ def ashby_update_build(delivery: Delivery) -> kinds.OutboundRequest:
             "User-Agent": f"MarioHR/1.0 (+{settings.MARIOHR_BASE_URL})",
         },
     )
-
-
-def _newer_update_delivered(delivery: Delivery) -> bool:
-    return Delivery.objects.filter(
-        kind=KIND,
-        interview_id=delivery.interview_id,
-        pk__gt=delivery.pk,
-        status=Delivery.Status.SUCCEEDED,
-    ).exists()
 
 
 def ashby_update_interpret(delivery, status_code, headers, body: bytes):
@@ -146,22 +117,19 @@ def ashby_update_interpret(delivery, status_code, headers, body: bytes):
     )
 
 
-@receiver(interview_status_changed, dispatch_uid="ashby.update_on_status_change")
-def ashby_update_on_status_change(sender, interview, previous_status, at, **kwargs):
-    if interview.source != "ashby" or interview.status not in NOTIFIED_STATUSES:
-        return
-    ashby_update_create(
-        interview=interview, event={"status": interview.status, "at_ms": epoch_ms(at)}
-    )
-
-
 def register() -> None:
     kinds.register(
         KIND,
         ashby_update_build,
         ashby_update_interpret,
-        replay=ashby_update_replay,
+        # Replay sends the current state with a fresh timestamp: Ashby refuses an older one.
+        replay=current_state_replay(ashby_update_create),
         loads=("organization__ashby_settings",),
     )
-    submit_results_register("ashby", ashby_update_create)
-    recording_ready_register("ashby", ashby_update_create, statuses=RESULT_STATUSES)
+    status_updates_register(
+        sources={SOURCE},
+        create=ashby_update_create,
+        statuses=EVERY_CHANGE,
+        recording_statuses=RESULT_STATUSES,
+        dispatch_uid="ashby.update_on_status_change",
+    )

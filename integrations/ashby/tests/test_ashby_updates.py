@@ -3,13 +3,9 @@ against the contract, driven through list → start → candidate start → subm
 expiry, bad credentials in both directions and `success: false` then recovery."""
 
 import base64
-import uuid
-from decimal import Decimal
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.management import CommandError, call_command
-from django.test import Client
 from rest_framework.test import APIClient
 
 from assessments import services as lifecycle
@@ -19,9 +15,15 @@ from integrations.ashby.services import ashby_credentials_set
 from integrations.ashby.tests.fake_ashby import FakeAshby
 from integrations.ashby.tests.test_ashby_api import start_body
 from integrations.delivery.models import Delivery
-from integrations.delivery.services import delivery_attempt, delivery_submit_results
+from integrations.delivery.services import delivery_submit_results
 from tests import delivery_helpers as helpers
-from tests.delivery_helpers import https_server, server_context, wait_for
+from tests.delivery_helpers import (
+    candidate_completes,
+    delivery_worker,
+    fake_ats_server,
+    send_all_due,
+    wait_for,
+)
 
 tls_ca, ca_file = helpers.tls_ca, helpers.ca_file
 ASHBY_KEY = "ashby-customer-key-123"
@@ -30,11 +32,7 @@ START, CANCEL = "/api/ashby/assessment.start", "/api/ashby/assessment.cancel"
 
 @pytest.fixture
 def fake_ashby(tls_ca, ca_file, settings, monkeypatch, org):
-    settings.MARIOHR_CALLBACK_ALLOWLIST = ["localhost"]
-    settings.MARIOHR_DELIVERY_RETRY_SCHEDULE = [0, 0, 0, 0]
-    settings.MARIOHR_DELIVERY_JITTER_PERCENT = 0
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca_file)
-    with https_server(server_context(tls_ca, "localhost")) as server:
+    with fake_ats_server(tls_ca, ca_file, settings, monkeypatch) as server:
         fake = FakeAshby(server, ASHBY_KEY)
         ashby_credentials_set(
             organization=org, api_key=ASHBY_KEY, base_url=f"https://localhost:{server.port}"
@@ -57,29 +55,14 @@ def start(ashby) -> Interview:
     return Interview.objects.get(partner_interview_id=response.json()["results"]["assessment_id"])
 
 
-def send_all_due(interview) -> list[Delivery]:
-    """Attempt every due Ashby update of the interview, in order, as a worker would."""
-    for delivery in Delivery.objects.filter(interview=interview).order_by("pk"):
-        delivery_attempt(delivery_id=delivery.pk)
-    return list(Delivery.objects.filter(interview=interview).order_by("pk"))
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_whole_lifecycle_reaches_ashby_in_order_through_a_real_worker(fake_ashby, ashby, settings):
-    from mariohr.celery import app
-
-    settings.MARIOHR_DELIVERY_QUEUE = queue = f"ashby-test-{uuid.uuid4().hex[:10]}"
     listed = ashby.post("/api/ashby/assessment.list", {}, format="json").json()
     assert "py-fastapi-review" in [r["assessment_type_id"] for r in listed["results"]]
     interview = start(ashby)
-    candidate = Client()
-    with start_worker(app, queues=[queue], perform_ping_check=False, loglevel="WARNING"):
-        assert candidate.post(f"/t/{interview.candidate_token}/start").status_code in (200, 302)
-        assert candidate.post(f"/t/{interview.candidate_token}/submit").status_code in (200, 302)
-        interview.refresh_from_db()
-        assert interview.status == Interview.Status.SUBMITTED
-        lifecycle.interview_score(interview=interview, score=Decimal("87"))
+    with delivery_worker(settings, "ashby"):
+        candidate_completes(interview)
         wait_for(lambda: len(fake_ashby.accepted) == 3, timeout=60, message="three updates")
 
     assert fake_ashby.rejected == []

@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     # ATS plug-ins (integrations/plugins.py): one line each.
     "integrations.greenhouse",
     "integrations.ashby",
+    "integrations.workable",
     "mariohr.lockout_admin.AxesConfig",  # django-axes, its admin without unchecked actions
 ]
 

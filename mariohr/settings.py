@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "integrations.greenhouse",
     "integrations.ashby",
     "integrations.workable",
+    "integrations.recruitee",
     "mariohr.lockout_admin.AxesConfig",  # django-axes, its admin without unchecked actions
 ]
 

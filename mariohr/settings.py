@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "integrations.ashby",
     "integrations.workable",
     "integrations.recruitee",
+    "integrations.teamtailor",
     "mariohr.lockout_admin.AxesConfig",  # django-axes, its admin without unchecked actions
 ]
 

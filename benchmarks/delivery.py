@@ -143,7 +143,7 @@ class Bench:
     def __init__(self, url: str):
         from assessments import services as lifecycle
         from assessments.demo import demo_catalog_seed
-        from integrations.credentials import outbound_credentials_set
+        from integrations.greenhouse.credentials import outbound_credentials_set
 
         self.lifecycle = lifecycle
         self.url = url

@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 
 from . import credentials
-from .admin_secrets import secret_field, secret_set_flag
 from .keys import api_key_issue, api_key_revoke
 from .models import ApiKey, ErrorReport, IntegrationSettings
 
@@ -57,16 +56,6 @@ class ErrorReportAdmin(admin.ModelAdmin):
 
 
 class IntegrationSettingsForm(forms.ModelForm):
-    outbound_username = secret_field(
-        "The ATS's Basic auth username, or its API key.", max_length=300
-    )
-    clear_outbound_credentials = forms.BooleanField(
-        required=False, help_text="Remove the username and password: PATCHes go unauthenticated."
-    )
-    outbound_password = secret_field("", strip=False)
-    clear_outbound_password = forms.BooleanField(
-        required=False, help_text="Use the username alone (a key as username, empty password)."
-    )
     rotate_webhook_secret = forms.BooleanField(
         required=False, help_text="Receivers must be given the new secret."
     )
@@ -75,22 +64,11 @@ class IntegrationSettingsForm(forms.ModelForm):
         model = IntegrationSettings
         fields = ["organization"]
 
-    def clean_outbound_username(self):
-        username = self.cleaned_data["outbound_username"]
-        if ":" in username:
-            raise forms.ValidationError("Basic auth usernames cannot contain ':'.")
-        return username
-
 
 @admin.register(IntegrationSettings)
 class IntegrationSettingsAdmin(admin.ModelAdmin):
     form = IntegrationSettingsForm
-    list_display = [
-        "organization",
-        "has_username",
-        "has_password",
-        "updated_at",
-    ]
+    list_display = ["organization", "updated_at"]
     search_fields = ["organization__name", "organization__slug"]
     readonly_fields = ["webhook_signing_secret", "updated_at"]
 
@@ -100,9 +78,6 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
             # The signing secret is a credential: only for those who may change the settings.
             shown = [field for field in shown if field != "webhook_signing_secret"]
         return shown
-
-    has_username = secret_set_flag("outbound_username_encrypted", "username set")
-    has_password = secret_set_flag("outbound_password_encrypted", "password set")
 
     @admin.display(description="webhook signing secret")
     def webhook_signing_secret(self, obj):
@@ -114,16 +89,6 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         obj.save()
-        kept = credentials.outbound_credentials_get(organization=obj.organization) or ("", "")
-        username = data.get("outbound_username") or kept[0]
-        password = data.get("outbound_password") or ""
-        if not password and not data.get("clear_outbound_password"):
-            password = kept[1]
-        if data.get("clear_outbound_credentials"):
-            username = password = ""
-        credentials.outbound_credentials_set(
-            organization=obj.organization, username=username, password=password
-        )
         if data.get("rotate_webhook_secret"):
             credentials.webhook_secret_rotate(organization=obj.organization)
             self.message_user(request, "New webhook signing secret created.", messages.WARNING)

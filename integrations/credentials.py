@@ -1,4 +1,5 @@
-"""An organization's outbound credentials and webhook signing secret, encrypted at rest.
+"""An organization's webhook signing secret (signs every ATS's calls), encrypted at rest;
+each ATS keeps its own credentials in its own package.
 
 The admin, the management commands and the delivery engine all go through these functions;
 nothing else reads the encrypted columns.
@@ -25,34 +26,6 @@ def integration_settings_get(*, organization: Organization) -> IntegrationSettin
 
 def _settings_row(organization: Organization) -> IntegrationSettings | None:
     return IntegrationSettings.objects.filter(organization=organization).first()
-
-
-def outbound_credentials_set(
-    *, organization: Organization, username: str, password: str = ""
-) -> IntegrationSettings:
-    """Basic auth for calls to the customer's ATS: username and password, or a key as
-    username with an empty password."""
-    if ":" in username:
-        # RFC 7617: the user-id of Basic auth cannot contain a colon.
-        raise ValueError("The username must not contain ':'.")
-    settings_row = integration_settings_get(organization=organization)
-    settings_row.outbound_username_encrypted = encrypt(username)
-    settings_row.outbound_password_encrypted = encrypt(password)
-    settings_row.save(
-        update_fields=["outbound_username_encrypted", "outbound_password_encrypted", "updated_at"]
-    )
-    return settings_row
-
-
-def outbound_credentials_get(
-    *, organization: Organization, settings_row: IntegrationSettings | None = None
-) -> tuple[str, str] | None:
-    """``settings_row``: the organization's row if the caller has just loaded it."""
-    settings_row = settings_row or _settings_row(organization)
-    username = decrypt(settings_row.outbound_username_encrypted) if settings_row else ""
-    if not username:
-        return None
-    return username, decrypt(settings_row.outbound_password_encrypted)
 
 
 def webhook_secret_new() -> str:

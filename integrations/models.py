@@ -49,8 +49,8 @@ class ErrorReport(models.Model):
 
 
 class IntegrationSettings(models.Model):
-    """Per-organization credentials for the results PATCH and the signing secret of every
-    outbound call; each ATS plug-in keeps its own credentials in its own model.
+    """Per-organization settings shared by every ATS: the secret that signs every outbound
+    call. Each ATS plug-in keeps its own credentials in its own model.
 
     Secret fields hold Fernet tokens (see crypto.py); use the services to read and write them.
     """
@@ -58,10 +58,6 @@ class IntegrationSettings(models.Model):
     organization = models.OneToOneField(
         Organization, on_delete=models.CASCADE, related_name="integration_settings"
     )
-    # Basic auth for the results PATCH (Greenhouse-compatible): username, or a key as
-    # username with an empty password, so the username is a secret too.
-    outbound_username_encrypted = models.TextField(blank=True, editable=False)
-    outbound_password_encrypted = models.TextField(blank=True, editable=False)
     # Standard Webhooks signing secret ("whsec_" + base64), encrypted.
     webhook_secret_encrypted = models.TextField(blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

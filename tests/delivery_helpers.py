@@ -26,9 +26,10 @@ from rest_framework.test import APIClient
 
 from assessments import services as lifecycle
 from assessments.models import Interview
-from integrations.credentials import outbound_credentials_set, webhook_secret_get
+from integrations.credentials import webhook_secret_get
 from integrations.delivery import services as delivery_services
 from integrations.delivery.models import Delivery
+from integrations.greenhouse.credentials import outbound_credentials_set
 
 ROOT = Path(__file__).resolve().parent.parent
 RECEIVER_HOST = "receiver.mariohr.test"

@@ -10,14 +10,12 @@ from django.utils import timezone
 
 from assessments import services as lifecycle
 from assessments.models import Interview
-from integrations.credentials import (
-    outbound_credentials_get,
-    outbound_credentials_set,
-    webhook_secret_get,
-)
+from integrations.credentials import webhook_secret_get
 from integrations.delivery.models import Delivery, DeliveryAttempt
 from integrations.delivery.services import delivery_attempt
 from integrations.delivery.transport import signature
+from integrations.greenhouse.credentials import outbound_credentials_get, outbound_credentials_set
+from integrations.greenhouse.models import GreenhouseSettings
 from integrations.models import IntegrationSettings
 from tests import delivery_helpers as helpers
 from tests.delivery_helpers import receiver_url
@@ -109,39 +107,50 @@ def test_interview_admin_lists_deliveries_and_submits_results(
     assert Delivery.objects.get(replay_of=delivery).interview == interview
 
 
-def test_integration_settings_admin_stores_the_password_encrypted(admin_client, org):
+def test_greenhouse_settings_admin_stores_the_password_encrypted(admin_client, org):
     response = admin_client.post(
-        "/admin/integrations/integrationsettings/add/",
-        {
-            "organization": org.pk,
-            "outbound_username": "partner-user",
-            "outbound_password": "hunter2-secret",
-        },
+        "/admin/greenhouse/greenhousesettings/add/",
+        {"organization": org.pk, "username": "partner-user", "password": "hunter2-secret"},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    row = IntegrationSettings.objects.get(organization=org)
+    row = GreenhouseSettings.objects.get(organization=org)
     stored = [str(getattr(row, field.attname)) for field in row._meta.concrete_fields]
     assert not any("hunter2-secret" in value or "partner-user" in value for value in stored)
     assert outbound_credentials_get(organization=org) == ("partner-user", "hunter2-secret")
-    page = admin_client.get(f"/admin/integrations/integrationsettings/{row.pk}/change/")
+    page = admin_client.get(f"/admin/greenhouse/greenhousesettings/{row.pk}/change/")
     body = page.content.decode()
-    assert webhook_secret_get(organization=org) in body
     assert "hunter2-secret" not in body
     assert "partner-user" not in body  # it may be the customer's API key
-    listing = admin_client.get("/admin/integrations/integrationsettings/").content.decode()
+    listing = admin_client.get("/admin/greenhouse/greenhousesettings/").content.decode()
     assert "partner-user" not in listing
 
 
-def test_integration_settings_admin_keeps_or_clears_the_outbound_credentials(admin_client, org):
-    outbound_credentials_set(organization=org, username="ats-key-123", password="")
+def test_integration_settings_admin_shows_the_signing_secret(admin_client, org):
+    response = admin_client.post(
+        "/admin/integrations/integrationsettings/add/", {"organization": org.pk}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
     row = IntegrationSettings.objects.get(organization=org)
-    url = f"/admin/integrations/integrationsettings/{row.pk}/change/"
+    page = admin_client.get(f"/admin/integrations/integrationsettings/{row.pk}/change/")
+    assert webhook_secret_get(organization=org) in page.content.decode()
+
+
+def test_greenhouse_settings_admin_keeps_or_clears_the_outbound_credentials(admin_client, org):
+    outbound_credentials_set(organization=org, username="ats-key-123", password="")
+    row = GreenhouseSettings.objects.get(organization=org)
+    url = f"/admin/greenhouse/greenhousesettings/{row.pk}/change/"
     form = {}
 
     assert admin_client.post(url, form).status_code == 302
     assert outbound_credentials_get(organization=org) == ("ats-key-123", "")
 
-    assert admin_client.post(url, {**form, "clear_outbound_credentials": "on"}).status_code == 302
+    assert admin_client.post(url, {**form, "password": "pw-2"}).status_code == 302
+    assert outbound_credentials_get(organization=org) == ("ats-key-123", "pw-2")
+
+    assert admin_client.post(url, {**form, "clear_password": "on"}).status_code == 302
+    assert outbound_credentials_get(organization=org) == ("ats-key-123", "")
+
+    assert admin_client.post(url, {**form, "clear_username": "on"}).status_code == 302
     assert outbound_credentials_get(organization=org) is None
 
 

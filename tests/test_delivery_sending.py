@@ -330,7 +330,7 @@ def test_response_bodies_are_read_up_to_a_cap(receiver, scored, settings):
 
 
 def test_a_key_as_username_with_empty_password(receiver, scored, outbound_org):
-    from integrations.credentials import outbound_credentials_set
+    from integrations.greenhouse.credentials import outbound_credentials_set
 
     outbound_credentials_set(organization=outbound_org, username="harbinger-key-123")
     receiver.expect_request("/callback").respond_with_data("", status=200)

@@ -13,11 +13,8 @@ from assessments.models import EnvironmentField
 from assessments.secrets_rotation import encrypted_columns
 from integrations.ashby.models import AshbySettings
 from integrations.ashby.services import ashby_credentials_set
-from integrations.credentials import (
-    outbound_credentials_get,
-    outbound_credentials_set,
-    webhook_secret_get,
-)
+from integrations.credentials import webhook_secret_get
+from integrations.greenhouse.credentials import outbound_credentials_get, outbound_credentials_set
 from integrations.models import IntegrationSettings
 
 from .candidate_factories import sent_interview  # noqa: F401
@@ -89,8 +86,8 @@ def assert_every_secret_reads(stored) -> None:
 def test_every_encrypted_column_is_found():
     found = {(model._meta.label, column) for model, column, _ in encrypted_columns()}
     assert found >= {
-        ("integrations.IntegrationSettings", "outbound_username_encrypted"),
-        ("integrations.IntegrationSettings", "outbound_password_encrypted"),
+        ("greenhouse.GreenhouseSettings", "username_encrypted"),
+        ("greenhouse.GreenhouseSettings", "password_encrypted"),
         ("integrations.IntegrationSettings", "webhook_secret_encrypted"),
         ("ashby.AshbySettings", "api_key_encrypted"),
         ("assessments.EnvironmentField", "value_stored"),
@@ -113,7 +110,7 @@ def test_rotation_moves_every_secret_to_the_first_key(settings, stored):
     settings.MARIOHR_FERNET_KEYS = [KEY_B, KEY_A]
     stdout, _ = rotate()
     assert "Rotated 7 secret(s); 0 already under the first key" in stdout
-    assert "integrations.IntegrationSettings.outbound_password_encrypted: 1 rotated" in stdout
+    assert "greenhouse.GreenhouseSettings.password_encrypted: 1 rotated" in stdout
     assert "assessments.EnvironmentValue.value_stored: 2 rotated" in stdout
 
     settings.MARIOHR_FERNET_KEYS = [KEY_B]

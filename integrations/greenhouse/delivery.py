@@ -6,11 +6,10 @@ Interviews created in the admin with a callback URL get the same PATCH."""
 
 from assessments.models import Interview
 
-from ..credentials import outbound_credentials_get
 from ..delivery import kinds
 from ..delivery.models import Delivery
-from ..delivery.services import delivery_settings_row
 from ..delivery.status_updates import callback_delivery_create, status_updates_register
+from .credentials import credentials_of
 from .payloads import results_patch_payload
 
 KIND = "results_patch"
@@ -25,9 +24,8 @@ def results_patch_build(delivery: Delivery) -> kinds.OutboundRequest:
         method="PATCH",
         url=delivery.target_url,
         json_body=results_patch_payload(delivery.interview),
-        basic_auth=outbound_credentials_get(
-            organization=delivery.organization, settings_row=delivery_settings_row(delivery)
-        ),
+        # The settings row is joined by the engine's load query (loads= below): no query.
+        basic_auth=credentials_of(getattr(delivery.organization, "greenhouse_settings", None)),
     )
 
 
@@ -44,7 +42,7 @@ def results_patch_create(
 
 
 def register() -> None:
-    kinds.register(KIND, results_patch_build)
+    kinds.register(KIND, results_patch_build, loads=("organization__greenhouse_settings",))
     # Score corrections (complete → complete) tell the ATS again. Only a complete interview
     # was PATCHed with its results, maybe without the recording link.
     status_updates_register(

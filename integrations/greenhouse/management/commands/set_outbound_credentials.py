@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import Organization
-from integrations.credentials import outbound_credentials_set
+from integrations.greenhouse.credentials import outbound_credentials_set
 
 
 class Command(BaseCommand):

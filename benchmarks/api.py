@@ -18,6 +18,10 @@ does (DEBUG off, a file cache for the rate counters).
     .venv/bin/python benchmarks/api.py --postgres --cache redis://127.0.0.1:6379/15
     .venv/bin/python benchmarks/api.py --quick          # a few seconds, for CI
 
+``--request-log`` adds a run of the product with the partner-API request log on against the
+product with it off (MARIOHR_REQUEST_LOG_ENABLED; the servers above run with the defaults,
+log on), in alternating rounds like the above, and prints what the log costs per call.
+
 ``--postgres [URL]`` (default postgres://postgres@127.0.0.1:5432/mariohr_bench_api) drops and
 creates that database, and drops it at the end. A full run (not --quick) writes its numbers
 to benchmarks/results.md between the ``api`` markers.
@@ -280,6 +284,73 @@ def report(args, results: dict, counts: dict[str, int]) -> str:
     return "\n".join(lines)
 
 
+def request_log_rounds(args, inputs: dict[str, Path], env: dict, workdir: Path) -> dict:
+    """The product with the request log on and off, rounds alternating which goes first."""
+    variants = {"on": "true", "off": "false"}
+    servers, ports = {}, {}
+    try:
+        for name, enabled in variants.items():
+            ports[name] = free_port()
+            log = workdir / f"gunicorn-log-{name}.log"
+            server_env = {**env, "MARIOHR_REQUEST_LOG_ENABLED": enabled}
+            servers[name] = start_server("mariohr.wsgi", ports[name], args.workers, server_env, log)
+        for name in variants:
+            gunicorn_wait_ready(ports[name], servers[name], workdir / f"gunicorn-log-{name}.log")
+            for call in ("test_status", "list_tests"):
+                run_wrk(args, ports[name], call, inputs[call], f"warm-log-{name}", 1)
+        results = {call: {name: [] for name in variants} for call in args.calls}
+        order = list(variants)
+        for round_number in range(args.rounds):
+            for call in args.calls:
+                for name in order:
+                    tag = f"log-{round_number}-{name}"
+                    cpu_before = cpu_seconds(servers[name])
+                    result = run_wrk(args, ports[name], call, inputs[call], tag, args.seconds)
+                    cpu = cpu_seconds(servers[name]) - cpu_before
+                    result["cpu_ms"] = cpu * 1000 / max(1, result["requests"])
+                    results[call][name].append(result)
+                order.reverse()
+    finally:
+        stop_servers(servers)
+    return results
+
+
+def stop_servers(servers: dict[str, subprocess.Popen]) -> None:
+    for server in servers.values():
+        server.send_signal(signal.SIGTERM)
+    for server in servers.values():
+        server.wait(30)
+
+
+def request_log_report(args, results: dict) -> str:
+    lines = [
+        "Request log: the product with MARIOHR_REQUEST_LOG_ENABLED on vs off "
+        f"({args.rounds} rounds x {args.seconds:g} s per call and variant)",
+        "",
+        f"{'call':<12} {'log':<4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+        f" {'CPU ms/req':>10}",
+    ]
+    for call in args.calls:
+        for name in ("on", "off"):
+            s = summary(results[call][name])
+            lines.append(
+                f"{call:<12} {name:<4} {s['rate']:>8.0f} {s['p50']:>8.2f} {s['p99']:>8.2f}"
+                f" {s['errors']:>7} {s['cpu_ms']:>10.3f}"
+            )
+    lines.append("")
+    for call in args.calls:
+        pairs = list(zip(results[call]["on"], results[call]["off"], strict=True))
+        ratios = sorted(on["rate"] / off["rate"] for on, off in pairs)
+        extra_cpu = statistics.median(on["cpu_ms"] - off["cpu_ms"] for on, off in pairs)
+        extra_p50 = statistics.median((on["p50_us"] - off["p50_us"]) / 1000 for on, off in pairs)
+        lines.append(
+            f"{call:<12} log on/off throughput {statistics.median(ratios):.3f}"
+            f" (rounds {ratios[0]:.2f}..{ratios[-1]:.2f}); cost per request"
+            f" {extra_cpu:+.3f} ms CPU, {extra_p50:+.2f} ms p50"
+        )
+    return "\n".join(lines)
+
+
 def results_write(args, text: str) -> None:
     section = "postgres" if args.postgres else "sqlite"
     title = f"### API: product vs bare Django ({section})"
@@ -299,6 +370,9 @@ def main() -> None:
     parser.add_argument("--limits-off", action="store_true", help="product without rate limits")
     parser.add_argument("--calls", nargs="+", choices=CALLS, default=list(CALLS))
     parser.add_argument("--quick", action="store_true", help="1 round of 1 s (CI smoke run)")
+    parser.add_argument(
+        "--request-log", action="store_true", help="also measure the request log on vs off"
+    )
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.seconds, args.keys, args.interviews = 1, 1.0, 10, 5
@@ -362,11 +436,14 @@ def main() -> None:
                     result["cpu_ms"] = cpu * 1000 / max(1, result["requests"])
                     results[call][name].append(result)
                 order.reverse()
+        # The request-log run gets the CPUs to itself.
+        stop_servers(servers)
+        servers = {}
+        log_results = None
+        if args.request_log:
+            log_results = request_log_rounds(args, inputs, server_env["product"], workdir)
     finally:
-        for server in servers.values():
-            server.send_signal(signal.SIGTERM)
-        for server in servers.values():
-            server.wait(30)
+        stop_servers(servers)
         if args.postgres:
             recreate_postgres(database_url, drop_only=True)
 
@@ -375,6 +452,16 @@ def main() -> None:
     if not args.quick and args.calls == list(CALLS):
         results_write(args, text)
         print(f"written to {RESULTS.relative_to(ROOT)}")
+    if log_results is not None:
+        log_text = request_log_report(args, log_results)
+        print()
+        print(log_text)
+        if not args.quick and args.calls == list(CALLS):
+            section = "postgres" if args.postgres else "sqlite"
+            title = f"### API: request log on vs off ({section})"
+            results_section_write(
+                f"api request-log {section}", f"{title}\n\n```\n{log_text}\n```\n"
+            )
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
+from django.urls import path
 
 from . import credentials
 from .keys import api_key_issue, api_key_revoke
 from .models import ApiKey, ErrorReport, IntegrationSettings
+from .sandbox.admin_views import test_callback_page
 
 
 @admin.register(ApiKey)
@@ -71,6 +73,19 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
     list_display = ["organization", "updated_at"]
     search_fields = ["organization__name", "organization__slug"]
     readonly_fields = ["webhook_signing_secret", "updated_at"]
+    # Adds the "Send a test callback" button (integrations/sandbox/callback_trial.py).
+    change_form_template = "admin/integrations/integrationsettings/change_form.html"
+
+    def get_urls(self):
+        test_callback = path(
+            "<path:object_id>/test-callback/",
+            self.admin_site.admin_view(self.test_callback_view),
+            name="integrations_integrationsettings_test_callback",
+        )
+        return [test_callback, *super().get_urls()]
+
+    def test_callback_view(self, request, object_id):
+        return test_callback_page(self, request, object_id)
 
     def get_readonly_fields(self, request, obj=None):
         shown = [*self.readonly_fields, "organization"] if obj else self.readonly_fields
@@ -95,3 +110,7 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
         else:
             credentials.webhook_secret_get(organization=obj.organization)
         obj.refresh_from_db()
+
+
+# Integration health: the Organization admin's health page and column, the front page's panels.
+from . import health_admin  # noqa: E402, F401

@@ -4,6 +4,7 @@ subclasses AtsAppConfig. Installing the app is all it takes: its URLs are mounte
 envelope answers for its paths, and ``ats_ready`` registers its delivery kinds."""
 
 from django.apps import AppConfig, apps
+from django.urls import NoReverseMatch, reverse
 
 from assessments.sources import source_register
 from mariohr.api_errors import envelope_register, error_body
@@ -14,6 +15,8 @@ class AtsAppConfig(AppConfig):
     ats_name: str = ""
     # The ATS's name as people read it (admin filters, OpenAPI).
     ats_label: str = ""
+    # The delivery kind whose interpret_response judges the answer to sample_request.
+    sample_kind: str = ""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -43,6 +46,47 @@ class AtsAppConfig(AppConfig):
     def seed_demo(self, organization) -> list[str]:
         """Demo data for `manage.py seed_demo`; returns lines to print."""
         return []
+
+    def settings_admin_url(self, organization) -> str | None:
+        """Where an account manager sets what this ATS needs from ``organization`` (its
+        credentials): the health page links here from "set them here". By default the core's
+        integration settings (the signing secret every outbound call carries)."""
+        return settings_row_admin_url(
+            apps.get_model("integrations", "IntegrationSettings"), organization
+        )
+
+    def configured_targets(self, organization) -> list[str]:
+        """URLs this ATS's real deliveries go to by the organization's own settings (not an
+        address the ATS gave with an interview): a test callback may carry the stored
+        credentials there, as to any address real deliveries already went to."""
+        return []
+
+    def sample_request(self, organization, url: str):
+        """A sample results call to ``url`` for the admin's "Send a test callback": the
+        ``kinds.OutboundRequest`` this ATS's delivery would send for a scored interview, with
+        the organization's credentials, its body marked as a test (SAMPLE_NOTE). Raises
+        ``kinds.CredentialsMissing`` when the credentials are not set or may not go to ``url``.
+        """
+        raise NotImplementedError(f"{self.ats_label} has no sample results call.")
+
+
+# What every sample results call says about itself, so a receiver's log cannot mistake it.
+SAMPLE_PARTNER_INTERVIEW_ID = "mariohr-test-callback"
+SAMPLE_NOTE = "MarioHR test callback: sample data, no candidate, do not store as a result."
+
+
+def settings_row_admin_url(model, organization) -> str | None:
+    """The admin page of ``organization``'s row of a per-organization settings ``model``, or
+    its add form with the organization chosen; None when the model has no admin."""
+    opts = model._meta
+    row_id = model.objects.filter(organization=organization).values_list("pk", flat=True).first()
+    try:
+        if row_id is not None:
+            return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row_id])
+        add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+    except NoReverseMatch:
+        return None
+    return f"{add}?organization={organization.pk}"
 
 
 def all_ats() -> list[AtsAppConfig]:

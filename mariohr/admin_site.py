@@ -1,4 +1,6 @@
-"""The admin site: Django's, with action selections checked before a query sees them.
+"""The admin site: Django's, branded MarioHR, with a front page that leads with the day's work
+(panels the apps add through mariohr.admin_extensions.front_page_panel) and action selections
+checked before a query sees them.
 
 Django filters ``pk__in=<_selected_action values>`` and a non-number there escapes as a
 ValueError (a 500). Every registered model here has an integer primary key.
@@ -17,6 +19,30 @@ def _is_id(value: str) -> bool:
 
 
 class MarioHRAdminSite(admin.AdminSite):
+    site_header = "MarioHR administration"
+    site_title = "MarioHR admin"
+    index_title = "MarioHR: today"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.front_page_panels = {}
+
+    def index(self, request, extra_context=None):
+        panels = [
+            {"key": panel.key, "title": panel.title, "template": panel.template, **data}
+            for panel in sorted(self.front_page_panels.values(), key=lambda p: p.order)
+            if self._may_view_all(request, panel.models)
+            and (data := panel.build(request)) is not None
+        ]
+        return super().index(request, {"front_page_panels": panels, **(extra_context or {})})
+
+    def _may_view_all(self, request, models) -> bool:
+        for model in models:
+            model_admin = self._registry.get(model)
+            if model_admin is None or not model_admin.has_view_or_change_permission(request):
+                return False
+        return True
+
     def admin_view(self, view, cacheable=False):
         @wraps(view)
         def checked(request, *args, **kwargs):

@@ -2,6 +2,9 @@ import os
 
 from celery import Celery
 
+# The request id in task headers, the log format in workers, task metrics: signals.
+from . import ops_celery  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mariohr.settings")
 
 app = Celery("mariohr")

@@ -5,6 +5,7 @@ filesystem Celery broker, local file storage). Production sets DATABASE_URL (Pos
 CELERY_BROKER_URL (Redis) and AWS_STORAGE_BUCKET_NAME (S3). The README lists every variable.
 """
 
+import ipaddress
 import os
 import re
 from datetime import timedelta
@@ -98,6 +99,19 @@ MARIOHR_INVITATION_DAYS = envint("MARIOHR_INVITATION_DAYS", "14")
 # Late answers accepted after a test's time limit (the page's own auto-submit in flight).
 MARIOHR_SUBMIT_GRACE_SECONDS = envint("MARIOHR_SUBMIT_GRACE_SECONDS", "60")
 MARIOHR_ERROR_REPORT_RETENTION_DAYS = envint("MARIOHR_ERROR_REPORT_RETENTION_DAYS", "7")
+# The partner-API request log (integrations.request_log): rows wait in each web process and
+# leave in batches of BUFFER_ROWS, or after FLUSH_SECONDS; bodies are kept up to
+# MAX_BODY_BYTES each after redaction; beat deletes rows past RETENTION_DAYS, PURGE_BATCH
+# rows a statement and at most PURGE_MAX_BATCHES statements a run.
+MARIOHR_REQUEST_LOG_ENABLED = envbool("MARIOHR_REQUEST_LOG_ENABLED", "True")
+MARIOHR_REQUEST_LOG_RETENTION_DAYS = envint("MARIOHR_REQUEST_LOG_RETENTION_DAYS", "14")
+MARIOHR_REQUEST_LOG_BUFFER_ROWS = envint("MARIOHR_REQUEST_LOG_BUFFER_ROWS", "100")
+MARIOHR_REQUEST_LOG_FLUSH_SECONDS = envint("MARIOHR_REQUEST_LOG_FLUSH_SECONDS", "2")
+MARIOHR_REQUEST_LOG_MAX_BODY_BYTES = envint("MARIOHR_REQUEST_LOG_MAX_BODY_BYTES", "16384")
+MARIOHR_REQUEST_LOG_PURGE_BATCH = envint("MARIOHR_REQUEST_LOG_PURGE_BATCH", "5000")
+MARIOHR_REQUEST_LOG_PURGE_MAX_BATCHES = envint("MARIOHR_REQUEST_LOG_PURGE_MAX_BATCHES", "100")
+# Celery queue for the log's write task; empty means Celery's default queue.
+MARIOHR_REQUEST_LOG_QUEUE = os.environ.get("MARIOHR_REQUEST_LOG_QUEUE", "")
 # Fernet key(s) for secrets at rest (outbound credentials). Comma-separated for rotation;
 # the first encrypts. Derived from SECRET_KEY when unset (development only; production mode
 # requires them). `manage.py rotate_fernet_keys` re-encrypts everything with the first.
@@ -128,6 +142,8 @@ INSTALLED_APPS = [
     "assessments.recordings",
     "integrations",
     "integrations.delivery",
+    "integrations.request_log",
+    "integrations.sandbox",
     # ATS plug-ins (integrations/plugins.py): one line each.
     "integrations.greenhouse",
     "integrations.ashby",
@@ -138,8 +154,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: partner API calls take the shorter stack below (mariohr/partner_api_stack.py).
+    # First of all: the request id (X-Request-ID) every log line and task carries.
+    "mariohr.request_id.RequestIdMiddleware",
+    # Then partner API calls take the shorter stack below (mariohr/partner_api_stack.py).
     "mariohr.partner_api_stack.PartnerAPIMiddleware",
+    # Counts partner API calls in the stack below; pages are counted by django-prometheus.
+    "mariohr.metrics.PartnerApiMetricsMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "mariohr.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -151,6 +172,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Captures calls to /api/<ats>/ only; the bodies are redacted after the response.
+    "integrations.request_log.middleware.RequestLogMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes requires: turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -161,11 +185,14 @@ MIDDLEWARE = [
 # beside them use no session either.
 MARIOHR_PARTNER_API_PREFIXES = ["/api/"]
 MARIOHR_PARTNER_API_MIDDLEWARE = [
+    "mariohr.request_id.RequestIdMiddleware",
+    "mariohr.metrics.PartnerApiMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "mariohr.csp.ContentSecurityPolicyMiddleware",
     "mariohr.middleware.RefuseUnstorableInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "integrations.request_log.middleware.RequestLogMiddleware",
 ]
 
 ROOT_URLCONF = "mariohr.urls"
@@ -401,14 +428,53 @@ CELERY_TASK_ROUTES = {"assessments.recordings.tasks.*": {"queue": "recordings"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 
+# Log lines carry the request id (mariohr/request_id.py); "json" (production: one object a
+# line for the log shipper) or "plain" (make run). Celery workers follow (mariohr/ops_celery.py).
+MARIOHR_LOG_FORMAT = os.environ.get("MARIOHR_LOG_FORMAT", "plain").strip().lower()
+if MARIOHR_LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(
+        f"MARIOHR_LOG_FORMAT must be plain or json, got {MARIOHR_LOG_FORMAT!r}"
+    )
+LOGGING_CONFIG = "mariohr.logging_config.logging_configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "mariohr.logging_config.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "mariohr.logging_config.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": MARIOHR_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Operations (README "Operating MarioHR"). Every process of this host writes its Prometheus
+# samples under PROMETHEUS_MULTIPROC_DIR and /metrics adds them up: set here, before
+# prometheus-client is first imported (it reads the variable then).
+MARIOHR_METRICS_DIR = Path(
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "prometheus"))
+)
+MARIOHR_METRICS_DIR.mkdir(parents=True, exist_ok=True)
+# /metrics answers a bearer token or a source network (CIDRs); with neither, loopback only in
+# development and 404 in production.
+MARIOHR_METRICS_TOKEN = os.environ.get("MARIOHR_METRICS_TOKEN", "")
+MARIOHR_METRICS_NETWORKS = envlist("MARIOHR_METRICS_NETWORKS")
+for _network in MARIOHR_METRICS_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"MARIOHR_METRICS_NETWORKS: {_network!r} is not a network (10.0.0.0/8, ::1)"
+        ) from None
+# Each /readyz check (database, broker, storage) gets this long.
+MARIOHR_READYZ_TIMEOUT_SECONDS = envint("MARIOHR_READYZ_TIMEOUT_SECONDS", "2")
 
 # Production mode: refuse to start on what only development may rely on, listing every
 # problem at once; then HTTPS only. Each HTTPS setting can be overridden on its own.
@@ -445,7 +511,7 @@ if MARIOHR_PRODUCTION:
 _https_only = "True" if MARIOHR_PRODUCTION else "False"
 SECURE_SSL_REDIRECT = envbool("MARIOHR_SSL_REDIRECT", _https_only)
 # Load balancers probe /healthz over plain HTTP from inside the network: answer, not 301.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = envint("MARIOHR_HSTS_SECONDS", "31536000" if MARIOHR_PRODUCTION else "0")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("MARIOHR_HSTS_INCLUDE_SUBDOMAINS", _https_only)
 SECURE_HSTS_PRELOAD = envbool("MARIOHR_HSTS_PRELOAD", _https_only)
@@ -466,6 +532,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-recordings": {
         "task": "assessments.recordings.tasks.sweep_recordings",
         "schedule": 300.0,
+    },
+    "purge-partner-requests": {
+        "task": "integrations.request_log.tasks.purge_partner_requests",
+        "schedule": 600.0,
     },
     "purge-error-reports": {
         "task": "integrations.tasks.purge_error_reports",

@@ -24,9 +24,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services as lifecycle
-from assessments.models import Interview
+from assessments.models import Interview, Organization
 from assessments.recordings.models import Recording
 from assessments.reviewers import REVIEWER_GROUP
+from integrations.credentials import integration_settings_get
 from integrations.delivery.models import Delivery, DeliveryAttempt
 from integrations.delivery.services import delivery_submit_results
 from integrations.models import ApiKey
@@ -185,6 +186,11 @@ ACTIONS = {
         done=lambda recording, response: _status(recording) == Recording.Status.PENDING,
         logged="Queued for processing again.",
     ),
+    ("assessments.organization", "create_sandbox_twin"): ActionRow(
+        make=lambda world: world.org,
+        done=lambda org, response: Organization.objects.filter(slug=f"{org.slug}-sandbox").exists(),
+        logged="Created the sandbox twin",
+    ),
 }
 
 
@@ -338,11 +344,51 @@ def _user_password_change(world, who, user):
     assert history(target, user=user).exists() is allowed
 
 
+def _health_page(world, who, user):
+    organization = world.sent().organization
+    response = logged_in(user).get(
+        reverse("admin:assessments_organization_health", args=[organization.pk])
+    )
+    allowed = who in ("viewer", "changer")
+    assert response.status_code == (200 if allowed else 403)
+    assert ("Integration health" in response.content.decode()) is allowed
+
+
+def _health_page_without_an_integer_id(world, who, user):
+    client = logged_in(user)
+    for bad in ("abc", "1.5", "%00", "1%00", f"{world.org.pk}x"):
+        assert client.get(f"/admin/assessments/organization/{bad}/health/").status_code == 404
+        assert client.post(f"/admin/assessments/organization/{bad}/health/").status_code == 404
+
+
+def _test_callback_page(world, who, user):
+    settings_row = integration_settings_get(organization=world.org)
+    name = "admin:integrations_integrationsettings_test_callback"
+    client = logged_in(user)
+    page = client.get(reverse(name, args=[settings_row.pk]))
+    # A private address: refused by the SSRF guard, so nothing leaves the machine.
+    posted = client.post(
+        reverse(name, args=[settings_row.pk]), {"ats": "greenhouse", "url": "https://10.0.0.1/cb"}
+    )
+    missing = client.get(reverse(name, args=[settings_row.pk + 999]))
+    allowed = who == "changer"
+    if not allowed:
+        assert (page.status_code, posted.status_code, missing.status_code) == (403, 403, 403)
+    else:
+        assert page.status_code == 200 and posted.status_code == 200
+        assert missing.status_code == 404
+        assert "SSRF guard" in posted.content.decode()
+    assert history(settings_row, user=user).exists() is allowed
+
+
 URLS = {
     "admin:assessments_interview_score": _score_page,
     "assessments.interview:<path:object_id>/score/": _score_page_without_an_integer_id,
+    "admin:assessments_organization_health": _health_page,
+    "assessments.organization:<path:object_id>/health/": _health_page_without_an_integer_id,
     "admin:delivery_failures": _failures_page,
     "admin:auth_user_password_change": _user_password_change,
+    "admin:integrations_integrationsettings_test_callback": _test_callback_page,
 }
 
 

@@ -155,7 +155,7 @@ def test_production_mode_turns_on_https_only(tmp_path):
     loaded = probe(production_env(tmp_path))
     assert loaded["MARIOHR_PRODUCTION"] is True and loaded["DEBUG"] is False
     assert loaded["SECURE_SSL_REDIRECT"] is True
-    assert loaded["SECURE_REDIRECT_EXEMPT"] == [r"^healthz$"]
+    assert loaded["SECURE_REDIRECT_EXEMPT"] == [r"^healthz$", r"^readyz$", r"^metrics$"]
     assert loaded["SECURE_HSTS_SECONDS"] == ONE_YEAR
     assert loaded["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
     assert loaded["SECURE_HSTS_PRELOAD"] is True

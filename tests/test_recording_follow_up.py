@@ -133,12 +133,15 @@ def test_the_follow_up_is_its_own_delivery_in_the_admin(
     process(interview, django_capture_on_commit_callbacks)
     (follow_up,) = follow_ups(interview)
 
+    (score_patch,) = Delivery.objects.filter(interview=interview, event__trigger="status_changed")
     listing = admin_client.get("/admin/delivery/delivery/").content.decode()
     detail = admin_client.get(f"/admin/delivery/delivery/{follow_up.pk}/change/")
+    score_detail = admin_client.get(f"/admin/delivery/delivery/{score_patch.pk}/change/")
 
-    assert follow_up.webhook_id in listing and "recording_ready" in listing
-    assert "status_changed" in listing  # the score PATCH, a delivery of its own
+    # Two rows: the score PATCH and the follow-up, each a delivery of its own.
+    assert follow_up.webhook_id in listing and score_patch.webhook_id in listing
     assert detail.status_code == 200 and "recording_ready" in detail.content.decode()
+    assert "status_changed" in score_detail.content.decode()
 
 
 def test_the_follow_up_can_be_replayed(

@@ -1,4 +1,4 @@
-from integrations.plugins import AtsAppConfig
+from integrations.plugins import AtsAppConfig, settings_row_admin_url
 
 from .errors import envelope
 
@@ -9,11 +9,24 @@ class AshbyConfig(AtsAppConfig):
     verbose_name = "Ashby"
     ats_name = "ashby"
     ats_label = "Ashby"
+    sample_kind = "ashby_update"
+
+    def settings_admin_url(self, organization) -> str | None:
+        return settings_row_admin_url(self.get_model("AshbySettings"), organization)
 
     def ats_ready(self):
         from .delivery import register
 
         register()
+
+    def configured_targets(self, organization) -> list[str]:
+        settings_row = self.get_model("AshbySettings").objects.filter(organization=organization)
+        return [row.base_url for row in settings_row]
+
+    def sample_request(self, organization, url: str):
+        from .sample import sample_request
+
+        return sample_request(organization, url)
 
     def seed_demo(self, organization) -> list[str]:
         return [

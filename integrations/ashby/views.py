@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from assessments.models import Interview
 
+from .. import request_log
 from ..catalog import catalog_for, catalog_test_get
 from ..errors import flatten_errors
 from .errors import ERROR_CODES, envelope, recruiter_message
@@ -143,6 +144,7 @@ class AssessmentStartView(AshbyView):
                 "This candidate already has this assessment in progress for this application. "
                 "Cancel it first to send a new one.",
             )
+        request_log.mark_interview(request, interview)
         return Response(
             {
                 "success": True,
@@ -174,6 +176,7 @@ class AssessmentCancelView(AshbyView):
         ).first()
         if interview is None:
             return _error(404, f"No assessment with id '{assessment_id}'.")
+        request_log.mark_interview(request, interview)
         try:
             ashby_assessment_cancel(interview=interview)
         except NotCancellable:

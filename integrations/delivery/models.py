@@ -49,6 +49,9 @@ class Delivery(models.Model):
     # index makes a second, racing creation fail instead of sending twice.
     dedup_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     replay_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
+    # The X-Request-ID of the request (or Celery task) that caused it: one id finds the
+    # partner call, this delivery and its attempts (README "Operating MarioHR").
+    request_id = models.CharField(max_length=200, blank=True)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     attempt_count = models.PositiveIntegerField(default=0)
@@ -78,6 +81,7 @@ class Delivery(models.Model):
                 condition=Q(status__in=["pending", "retrying"]),
                 name="delivery_due",
             ),
+            models.Index(fields=["request_id"], name="delivery_request_id"),
         ]
 
     def __str__(self) -> str:
@@ -103,9 +107,13 @@ class DeliveryAttempt(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     response_excerpt = models.TextField(blank=True)
     error = models.TextField(blank=True)
+    # The request id in force when the attempt ran: the causing request's, carried into the
+    # task, or whoever re-queued it (a Retry now in the admin, the sweeper).
+    request_id = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["delivery", "number"]
+        indexes = [models.Index(fields=["request_id"], name="delivery_attempt_request_id")]
 
     def __str__(self) -> str:
         return f"attempt {self.number} of {self.delivery_id}: {self.outcome}"

@@ -26,7 +26,9 @@ from django.db.models import Exists, Min, Q, sql
 from django.utils import timezone
 
 from assessments.models import Interview, Organization
+from mariohr import metrics
 from mariohr.enqueue import task_enqueue
+from mariohr.request_id import current_request_id, request_id_bound
 
 from ..credentials import webhook_secret_get
 from ..ssrf import UnsafeURL
@@ -82,6 +84,7 @@ def delivery_create(
         dedup_key=dedup_key,
         next_attempt_at=now,
         enqueued_at=now,
+        request_id=current_request_id(),
     )
     transaction.on_commit(partial(delivery_enqueue, delivery_id=delivery.pk))
     return delivery
@@ -299,8 +302,11 @@ def _attempt_record(delivery, token, attempted_at, request, response, outcome) -
         outcome=attempt_outcome,
         response_excerpt=_excerpt(response.body) if response else "",
         error=outcome.error,
+        request_id=current_request_id(),
     )
     updated = _record(Delivery.objects.filter(pk=delivery.pk, lease_token=token), fields, attempt)
+    metrics.delivery_attempts.labels(delivery.kind, attempt_outcome).inc()
+    metrics.delivery_attempt_duration.labels(delivery.kind).observe(attempt.duration_ms / 1000)
     if not updated:
         logger.warning("Delivery %s: lease expired before the attempt was recorded", delivery.pk)
     if updated and use_countdown:
@@ -369,20 +375,22 @@ def deliveries_sweep(*, limit: int = 1000) -> int:
         .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=stale))
         .order_by("next_attempt_at", "pk")
-        .values_list("pk", "ordering_key")[:limit]
+        .values_list("pk", "ordering_key", "request_id")[:limit]
     )
-    keys = {key for _, key in due if key}
+    keys = {key for _, key, _ in due if key}
     first_in_key = dict(
         Delivery.objects.filter(ordering_key__in=keys, status__in=Delivery.ACTIVE_STATUSES)
         .values("ordering_key")
         .annotate(first=Min("pk"))
         .values_list("ordering_key", "first")
     )
-    ids = [pk for pk, key in due if not key or first_in_key.get(key) == pk]
-    Delivery.objects.filter(pk__in=ids).update(enqueued_at=now)
-    for delivery_id in ids:
-        delivery_enqueue(delivery_id=delivery_id)
-    return len(ids)
+    chosen = [(pk, rid) for pk, key, rid in due if not key or first_in_key.get(key) == pk]
+    Delivery.objects.filter(pk__in=[pk for pk, _ in chosen]).update(enqueued_at=now)
+    for delivery_id, request_id in chosen:
+        # A lost message goes out again under the id of the request that caused it.
+        with request_id_bound(request_id or current_request_id()):
+            delivery_enqueue(delivery_id=delivery_id)
+    return len(chosen)
 
 
 def delivery_retry_now(*, delivery: Delivery) -> bool:

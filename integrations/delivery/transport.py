@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -31,6 +32,26 @@ MAX_POOLS = 64
 
 class TransportError(Exception):
     """The request did not get an HTTP answer: connection, TLS or timeout failure."""
+
+
+# Receivers MarioHR runs itself (the sandbox's fake ATS, integrations/sandbox): a URL under a
+# registered prefix is signed and answered like any other, but handed to the handler in this
+# process. MarioHR's own URL may be loopback (development), which the SSRF guard refuses, and
+# a worker need not reach the public URL of its own site.
+_in_process_routes: dict[str, Callable] = {}
+
+
+def in_process_route_register(prefix: str, handler: Callable) -> None:
+    """``handler(method, url, headers, body) -> (status_code, headers, body)`` answers every
+    request to a URL starting with ``prefix`` (scheme, host and a path ending in "/")."""
+    if not prefix.endswith("/") or not urlsplit(prefix).netloc:
+        # "https://host" would also match "https://host.attacker.example".
+        raise ValueError(f"An in-process route needs a host and a path ending in '/': {prefix!r}")
+    _in_process_routes[prefix] = handler
+
+
+def _in_process_handler(url: str) -> Callable | None:
+    return next((h for prefix, h in _in_process_routes.items() if url.startswith(prefix)), None)
 
 
 @dataclass(frozen=True)
@@ -134,11 +155,16 @@ def request_send(
     max_response_bytes: int,
 ) -> Response:
     """Send one request; raise ``ssrf.UnsafeURL`` or ``TransportError`` when it cannot."""
-    checked = ssrf.check_url(request.url, require_resolution=True)
+    in_process = _in_process_handler(request.url)
+    if in_process is None:
+        checked = ssrf.check_url(request.url, require_resolution=True)
+        host = _host_header(checked.hostname, checked.port)
+    else:
+        host = urlsplit(request.url).netloc
     body = b"" if request.json_body is None else json.dumps(request.json_body).encode()
     timestamp = int(time.time())
     headers = {
-        "Host": _host_header(checked.hostname, checked.port),
+        "Host": host,
         "User-Agent": USER_AGENT,
         "Content-Type": "application/json",
         "webhook-id": webhook_id,
@@ -150,6 +176,8 @@ def request_send(
     }
     if request.basic_auth is not None:
         headers.update(urllib3.make_headers(basic_auth="{}:{}".format(*request.basic_auth)))
+    if in_process is not None:
+        return _send_in_process(in_process, request, headers, body, max_response_bytes)
     parts = urlsplit(request.url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     started = time.monotonic()
@@ -188,6 +216,17 @@ def request_send(
     if time.monotonic() >= deadline:
         raise TransportError(f"Timed out: no complete answer within {timeout:g} s.")
     raise TransportError(last_error)
+
+
+def _send_in_process(handler, request, headers, body, max_response_bytes: int) -> Response:
+    started = time.monotonic()
+    try:
+        status_code, answer_headers, answer = handler(request.method, request.url, headers, body)
+    except Exception as exc:
+        # As a receiver that fails mid-request: no answer, the attempt is retried.
+        raise TransportError(f"the in-process receiver failed: {_reason(exc)}") from exc
+    duration_ms = int((time.monotonic() - started) * 1000)
+    return Response(status_code, dict(answer_headers), answer[:max_response_bytes], duration_ms)
 
 
 def _read(response, started: float, max_response_bytes: int) -> Response:

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from assessments.models import Interview
 from assessments.recordings.services import recording_url_of
 
+from .. import request_log
 from ..api import json_response
 from ..catalog import catalog_for
 from ..intake import CandidateData, UnknownTest, interview_start
@@ -106,6 +107,7 @@ class SendTestView(APIView):
             )
         except UnknownTest as unknown:
             raise serializers.ValidationError({"partner_test_id": [str(unknown)]}) from None
+        request_log.mark_interview(request, interview)
         return Response({"partner_interview_id": interview.partner_interview_id})
 
 
@@ -144,6 +146,7 @@ class TestStatusView(APIView):
         if interview is None:
             # Another organization's interview answers exactly like an unknown one.
             return json_response(NOT_FOUND, status=404)
+        request_log.mark_interview(request, interview)
         recording = getattr(interview, "recording", None)  # joined: no query
         payload = test_status_payload(interview, recording_url=recording_url_of(recording))
         return json_response(payload)

@@ -1,4 +1,4 @@
-from integrations.plugins import AtsAppConfig
+from integrations.plugins import AtsAppConfig, settings_row_admin_url
 
 
 class RecruiteeConfig(AtsAppConfig):
@@ -7,11 +7,20 @@ class RecruiteeConfig(AtsAppConfig):
     verbose_name = "Recruitee"
     ats_name = "recruitee"
     ats_label = "Recruitee"
+    sample_kind = "recruitee_report"
+
+    def settings_admin_url(self, organization) -> str | None:
+        return settings_row_admin_url(self.get_model("RecruiteeSettings"), organization)
 
     def ats_ready(self):
         from .delivery import register
 
         register()
+
+    def sample_request(self, organization, url: str):
+        from .sample import sample_request
+
+        return sample_request(organization, url)
 
     def seed_demo(self, organization) -> list[str]:
         from .demo import demo_lines

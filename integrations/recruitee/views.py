@@ -8,6 +8,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from integrations import request_log
 from integrations.api import json_response
 from integrations.auth import BearerApiKeyAuthentication
 from integrations.catalog import catalog_for
@@ -91,6 +92,7 @@ class SendCandidateView(RecruiteeView):
                     {"report_url": [str(problem)]},
                 ),
             )
+        request_log.mark_interview(request, interview)
         body = {
             "id": interview.partner_interview_id,
             "report_id": str(data["report_id"]),

@@ -1,4 +1,4 @@
-from integrations.plugins import AtsAppConfig
+from integrations.plugins import AtsAppConfig, settings_row_admin_url
 
 
 class TeamtailorConfig(AtsAppConfig):
@@ -7,11 +7,20 @@ class TeamtailorConfig(AtsAppConfig):
     verbose_name = "Teamtailor"
     ats_name = "teamtailor"
     ats_label = "Teamtailor"
+    sample_kind = "teamtailor_result"
+
+    def settings_admin_url(self, organization) -> str | None:
+        return settings_row_admin_url(self.get_model("TeamtailorSettings"), organization)
 
     def ats_ready(self):
         from .delivery import register
 
         register()
+
+    def sample_request(self, organization, url: str):
+        from .sample import sample_request
+
+        return sample_request(organization, url)
 
     def error_body(self, status_code: int, code: str, message: str) -> dict:
         # The shape Teamtailor renders for a failed activation validation.

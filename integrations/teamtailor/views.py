@@ -8,6 +8,7 @@ from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .. import request_log
 from ..catalog import catalog_for
 from ..intake import UnknownTest
 from ..ssrf import UnsafeURL
@@ -104,6 +105,7 @@ class WebhookView(TeamtailorView):
                 f"'{unknown.partner_test_id}' is not available for your account; choose "
                 "another in the trigger.",
             )
+        request_log.mark_interview(request, interview)
         return Response(webhook_answer(interview), status=201 if created else 200)
 
     def handle_exception(self, exc):

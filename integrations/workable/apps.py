@@ -1,4 +1,4 @@
-from integrations.plugins import AtsAppConfig
+from integrations.plugins import AtsAppConfig, settings_row_admin_url
 
 from .errors import envelope
 
@@ -9,11 +9,20 @@ class WorkableConfig(AtsAppConfig):
     verbose_name = "Workable"
     ats_name = "workable"
     ats_label = "Workable"
+    sample_kind = "workable_results"
+
+    def settings_admin_url(self, organization) -> str | None:
+        return settings_row_admin_url(self.get_model("WorkableSettings"), organization)
 
     def ats_ready(self):
         from .delivery import register
 
         register()
+
+    def sample_request(self, organization, url: str):
+        from .sample import sample_request
+
+        return sample_request(organization, url)
 
     def error_body(self, status_code: int, code: str, message: str) -> dict:
         return envelope(status_code, message)

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from assessments.models import Interview
 from assessments.services import candidate_link
 
+from .. import request_log
 from ..api import json_response
 from ..auth import BearerApiKeyAuthentication
 from ..catalog import catalog_for
@@ -115,6 +116,7 @@ class AssessmentCreateView(WorkableView):
         except CallbackUrlTaken:
             fields = {"callback_url": ["Another integration's assessment already uses it."]}
             return json_response(envelope(409, _summary(fields), fields), status=409)
+        request_log.mark_interview(request, result.interview)
         return json_response(
             {"assessment_id": result.interview.partner_interview_id},
             status=201 if result.created else 200,

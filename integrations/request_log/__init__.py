@@ -1,0 +1,14 @@
+"""The partner-API request log: every call an ATS makes, redacted, kept for a few days.
+
+Views that know which interview a call concerns say so with ``mark_interview``; the
+middleware (middleware.py) captures the call, buffer.py writes it after the response.
+"""
+
+# Where mark_interview leaves the interview on the Django request for the middleware.
+INTERVIEW_ATTRIBUTE = "request_log_interview_id"
+
+
+def mark_interview(request, interview) -> None:
+    """Link the logged call to ``interview`` (``request``: DRF's or Django's request)."""
+    django_request = getattr(request, "_request", request)
+    setattr(django_request, INTERVIEW_ATTRIBUTE, interview.pk)

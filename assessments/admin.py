@@ -5,6 +5,7 @@ from django.utils.timesince import timesince
 from mariohr.admin_paging import LargeTableAdminMixin
 
 from . import review_admin, services
+from .admin_columns import InterviewColumns
 from .models import (
     Candidate,
     Choice,
@@ -15,7 +16,7 @@ from .models import (
     RubricCriterion,
     Test,
 )
-from .sources import source_choices, source_label
+from .sources import source_choices
 
 
 @admin.register(Organization)
@@ -135,7 +136,7 @@ class SourceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Interview)
-class InterviewAdmin(LargeTableAdminMixin, admin.ModelAdmin):
+class InterviewAdmin(InterviewColumns, LargeTableAdminMixin, admin.ModelAdmin):
     # What people scan, narrow enough for 1280 px beside both sidebars: names without
     # e-mails or ids (the search finds those), the age instead of a timestamp; the
     # organization is a filter (a column of it would not fit).
@@ -186,18 +187,6 @@ class InterviewAdmin(LargeTableAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return review_admin.scoring_urls(self) + super().get_urls()
-
-    @admin.display(description="ATS", ordering="source")
-    def source_shown(self, obj):
-        return source_label(obj.source)
-
-    @admin.display(description="candidate", ordering="candidate__last_name")
-    def candidate_name(self, obj):
-        return obj.candidate.display_name
-
-    @admin.display(description="test", ordering="test__name")
-    def test_name(self, obj):
-        return obj.test.name
 
     @admin.display(description="age", ordering="-sent_at")
     def age(self, obj):

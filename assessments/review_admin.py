@@ -15,6 +15,7 @@ from django.utils.timesince import timesince
 
 from mariohr.admin_paging import LargeTableAdminMixin
 
+from .admin_columns import InterviewColumns
 from .models import (
     Answer,
     EnvironmentValue,
@@ -27,7 +28,6 @@ from .reports import environment_value_is_secret, report_build
 from .reviewers import may_score
 from .scoring_services import CriterionScore, ScoreInvalid, interview_review_score
 from .services import IllegalTransition
-from .sources import source_label
 
 S = Interview.Status
 
@@ -144,11 +144,11 @@ def scoring_view(model_admin, request, object_id: int):
 
 
 @admin.register(InterviewToReview)
-class InterviewToReviewAdmin(LargeTableAdminMixin, admin.ModelAdmin):
+class InterviewToReviewAdmin(InterviewColumns, LargeTableAdminMixin, admin.ModelAdmin):
     # What a reviewer scans, narrow enough for 1280 px beside both sidebars: names without
     # e-mails (the search finds those), how long it has waited instead of a timestamp; the
     # organization is a filter (a column of it would not fit).
-    list_display = ["candidate_name", "test_name", "ats", "waiting", "score_action"]
+    list_display = ["candidate_name", "test_name", "source_shown", "waiting", "score_action"]
     list_filter = ["organization", "test"]
     list_select_related = ["candidate", "test", "organization"]
     search_fields = ["partner_interview_id", "candidate__email", "candidate__last_name"]
@@ -173,18 +173,6 @@ class InterviewToReviewAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     def get_list_display(self, request):
         shown = super().get_list_display(request)
         return shown if may_score(request.user) else [f for f in shown if f != "score_action"]
-
-    @admin.display(description="candidate", ordering="candidate__last_name")
-    def candidate_name(self, obj):
-        return obj.candidate.display_name
-
-    @admin.display(description="test", ordering="test__name")
-    def test_name(self, obj):
-        return obj.test.name
-
-    @admin.display(description="ATS", ordering="source")
-    def ats(self, obj):
-        return source_label(obj.source)
 
     @admin.display(description="waiting", ordering="submitted_at")
     def waiting(self, obj):

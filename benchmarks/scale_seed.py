@@ -156,7 +156,7 @@ def delivery_rows(rng, ids, rows, d: dict) -> None:
          "PATCH", "{}", "", event, "", status, attempts, stamp(last), NULL, "", stamp(at), code,
          "" if status == "succeeded" else f"HTTP {code}", "f", stamp(at), stamp(last),
          stamp(last) if status == "succeeded" else NULL, d["interview_id"], d["organization_id"],
-         NULL, d["dedup_key"])
+         NULL, d["dedup_key"], "")
     )  # fmt: skip
     for number in range(1, attempts + 1):
         ok = number == attempts and status == "succeeded"
@@ -164,7 +164,7 @@ def delivery_rows(rng, ids, rows, d: dict) -> None:
         rows["delivery_deliveryattempt"].append(
             (ids.take("delivery_deliveryattempt"), number,
              stamp(at + timedelta(minutes=5 * (number - 1))), 80, 200 if ok else code, outcome,
-             "{}" if ok else "busy", "" if ok else f"HTTP {code}", delivery_id)
+             "{}" if ok else "busy", "" if ok else f"HTTP {code}", delivery_id, "")
         )  # fmt: skip
 
 

@@ -11,7 +11,7 @@ reviewers' queue, recordings, and a few filtered views) on both and prints their
     .venv/bin/python benchmarks/scale.py                    # 10,000 against 1,000,000
     .venv/bin/python benchmarks/scale.py --big 200000       # a smaller large database
     .venv/bin/python benchmarks/scale.py --reuse            # keep and reuse seeded databases
-    .venv/bin/python benchmarks/scale.py --quick            # 2,000 against 20,000 (CI)
+    .venv/bin/python benchmarks/scale.py --quick            # 1,000 against 5,000 (CI)
 
 Databases: <server>/mariohr_scale_small and _large (``--server``, default: the server of
 $DATABASE_URL if it is PostgreSQL, else postgres://postgres@127.0.0.1:5432), dropped and
@@ -157,12 +157,12 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="reuse (and keep) the databases")
     parser.add_argument("--keep", action="store_true", help="do not drop the databases")
     parser.add_argument(
-        "--quick", action="store_true", help="2,000 and 20,000 rows, results.md untouched (CI)"
+        "--quick", action="store_true", help="1,000 and 5,000 rows, results.md untouched (CI)"
     )
     parser.add_argument("--no-write", action="store_true", help="do not update results.md")
     args = parser.parse_args()
     if args.quick:
-        args.small, args.big, args.rounds, args.polls, args.admin_repeats = 2000, 20000, 2, 40, 2
+        args.small, args.big, args.rounds, args.polls, args.admin_repeats = 1000, 5000, 2, 40, 2
 
     workdir = Path(tempfile.mkdtemp(prefix="mariohr-scale-bench-"))
     names = {"small": "mariohr_scale_small", "large": "mariohr_scale_large"}

@@ -86,11 +86,6 @@ class DeliveryAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="event")
-    def event_name(self, delivery):
-        # What caused it: status_changed, submit_results, recording_ready (a replay keeps it).
-        return delivery.event.get("trigger") or delivery.event.get("status") or "-"
-
     @admin.display(description="status", ordering="status")
     def status_shown(self, delivery):
         # The first column links to the delivery. Its webhook id (what receivers log) is cut
@@ -123,13 +118,6 @@ class DeliveryAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     @admin.display(description="age", ordering="-created_at")
     def age(self, delivery):
         return timesince(delivery.created_at, depth=1)
-
-    @admin.display(description="interview")
-    def interview_link(self, delivery):
-        if delivery.interview_id is None:
-            return "-"
-        url = reverse("admin:assessments_interview_change", args=[delivery.interview_id])
-        return format_html('<a href="{}">{}</a>', url, delivery.interview.partner_interview_id)
 
     @admin.action(description="Retry now (same message, same webhook-id)", permissions=["change"])
     def retry_now(self, request, queryset):

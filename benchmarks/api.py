@@ -197,6 +197,24 @@ def cpu_seconds(master: subprocess.Popen) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def alternating_rounds(args, servers, ports, inputs, names, prefix) -> dict:
+    """Each call against each server in turn, the order reversed every call, with the
+    server's CPU time per request: {call: {name: [result, ...]}}."""
+    results = {call: {name: [] for name in names} for call in args.calls}
+    order = list(names)
+    for round_number in range(args.rounds):
+        for call in args.calls:
+            for name in order:
+                tag = f"{prefix}{round_number}-{name}"
+                cpu_before = cpu_seconds(servers[name])
+                result = run_wrk(args, ports[name], call, inputs[call], tag, args.seconds)
+                cpu = cpu_seconds(servers[name]) - cpu_before
+                result["cpu_ms"] = cpu * 1000 / max(1, result["requests"])
+                results[call][name].append(result)
+            order.reverse()
+    return results
+
+
 def run_wrk(args, port: int, call: str, inputs: Path, tag: str, seconds: float) -> dict:
     method = "POST" if call == "send_test" else "GET"
     command = [
@@ -298,18 +316,7 @@ def request_log_rounds(args, inputs: dict[str, Path], env: dict, workdir: Path) 
             gunicorn_wait_ready(ports[name], servers[name], workdir / f"gunicorn-log-{name}.log")
             for call in ("test_status", "list_tests"):
                 run_wrk(args, ports[name], call, inputs[call], f"warm-log-{name}", 1)
-        results = {call: {name: [] for name in variants} for call in args.calls}
-        order = list(variants)
-        for round_number in range(args.rounds):
-            for call in args.calls:
-                for name in order:
-                    tag = f"log-{round_number}-{name}"
-                    cpu_before = cpu_seconds(servers[name])
-                    result = run_wrk(args, ports[name], call, inputs[call], tag, args.seconds)
-                    cpu = cpu_seconds(servers[name]) - cpu_before
-                    result["cpu_ms"] = cpu * 1000 / max(1, result["requests"])
-                    results[call][name].append(result)
-                order.reverse()
+        results = alternating_rounds(args, servers, ports, inputs, list(variants), "log-")
     finally:
         stop_servers(servers)
     return results
@@ -424,18 +431,7 @@ def main() -> None:
             for call in ("test_status", "list_tests"):  # warm-up: imports, connections
                 run_wrk(args, ports[name], call, inputs[call], f"warm-{name}", 1)
 
-        results = {call: {name: [] for name in SERVERS} for call in args.calls}
-        order = list(SERVERS)
-        for round_number in range(args.rounds):
-            for call in args.calls:
-                for name in order:
-                    tag = f"{round_number}-{name}"
-                    cpu_before = cpu_seconds(servers[name])
-                    result = run_wrk(args, ports[name], call, inputs[call], tag, args.seconds)
-                    cpu = cpu_seconds(servers[name]) - cpu_before
-                    result["cpu_ms"] = cpu * 1000 / max(1, result["requests"])
-                    results[call][name].append(result)
-                order.reverse()
+        results = alternating_rounds(args, servers, ports, inputs, list(SERVERS), "")
         # The request-log run gets the CPUs to itself.
         stop_servers(servers)
         servers = {}

@@ -2,6 +2,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -155,6 +156,18 @@ class Interview(models.Model):
         related_name="scored_interviews",
     )
 
+    # Accommodation: extra time on the test's time limit, set before or during the test.
+    extra_time_percent = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(400)]
+    )
+    extra_time_minutes = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(10080)]
+    )
+    # Internal; the report only says that an accommodation applied.
+    accommodation_note = models.TextField(blank=True, max_length=2000)
+    # 1 for the first attempt; a retake archives the attempt (InterviewAttempt) and adds one.
+    attempt_number = models.PositiveSmallIntegerField(default=1, editable=False)
+
     class Meta:
         ordering = ["-sent_at"]
         constraints = [
@@ -185,6 +198,16 @@ class Interview(models.Model):
     def is_live(self) -> bool:
         return self.status in (self.Status.SENT, self.Status.IN_PROGRESS)
 
+    @property
+    def has_accommodation(self) -> bool:
+        return bool(self.extra_time_percent or self.extra_time_minutes)
+
+    @property
+    def time_limit_minutes(self) -> int:
+        """The test's time limit with this candidate's extra time."""
+        base = self.test.time_limit_minutes
+        return base + (base * self.extra_time_percent + 99) // 100 + self.extra_time_minutes
+
 
 class InterviewToReview(Interview):
     """The reviewers' queue in the admin: submitted interviews, oldest first."""
@@ -197,15 +220,25 @@ class InterviewToReview(Interview):
 
 # Catalog content and per-interview records live in their own modules to keep this one short.
 from .content_models import Choice, EnvironmentField, Question, RubricCriterion  # noqa: E402
+from .hiring_models import (  # noqa: E402
+    CandidateFeedback,
+    CandidateNotice,
+    CandidatePolicy,
+    InterviewAttempt,
+)
 from .session_models import Answer, EnvironmentValue, InterviewEvent, ScoreLine  # noqa: E402
 
 __all__ = [
     "Answer",
     "Candidate",
+    "CandidateFeedback",
+    "CandidateNotice",
+    "CandidatePolicy",
     "Choice",
     "EnvironmentField",
     "EnvironmentValue",
     "Interview",
+    "InterviewAttempt",
     "InterviewEvent",
     "InterviewToReview",
     "Organization",

@@ -200,7 +200,7 @@ def interview_transition(
 
 def interview_start(*, interview: Interview) -> Interview:
     now = timezone.now()
-    deadline = now + timedelta(minutes=interview.test.time_limit_minutes)
+    deadline = now + timedelta(minutes=interview.time_limit_minutes)
     with transaction.atomic():
         started = interview_transition(
             interview=interview,

@@ -109,7 +109,7 @@ def block_rows(rng, ids, first: int, count: int, total: int, now: datetime, test
              "{}", status, stamp(sent_at), stamp(started), stamp(finished), stamp(completed),
              stamp(completed), stamp(sent_at + LIVE), stamp(cancelled), stamp(changed), score,
              max_score if completed else NULL, "{}", candidate_id, organization_id, test_id,
-             NULL, "f", token(rng, 32))
+             NULL, "f", token(rng, 32), "", 1, 0, 0)
         )  # fmt: skip
         recording_id = None
         if number % 4 == 0 and status != "sent":

@@ -209,6 +209,8 @@ class OrganizationHealth:
     endpoints: list[EndpointProblem]
     keys: list[ApiKey]
     stuck: dict[str, int] = field(default_factory=dict)
+    # The moment the counts were taken: links to the rows counted filter as of it.
+    as_of: datetime = field(default_factory=timezone.now)
 
     @property
     def light_label(self) -> str:
@@ -252,6 +254,7 @@ def organization_health(organization: Organization) -> OrganizationHealth:
         endpoints=endpoint_problems(organization),
         keys=keys,
         stuck=stuck,
+        as_of=now,
     )
 
 

@@ -6,13 +6,18 @@ The reviewers' queue and stuck-interview panels read assessments only, but the f
 assembled here so that its four panels share one place and one set of counting rules.
 """
 
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 
 from assessments.models import Interview, InterviewToReview, Organization
@@ -24,6 +29,102 @@ from .delivery.models import Delivery
 S = Interview.Status
 # Larger ids cannot be a row (bigint); looking them up would overflow the database's integer.
 MAX_ID = 2**63 - 1
+STUCK_WORDS = {
+    S.SENT.value: "sent, past their expiry, not yet expired by the sweep",
+    S.IN_PROGRESS.value: "in progress for more than twice their time limit",
+    S.SUBMITTED.value: "submitted more than 2 days ago, not scored",
+}
+# A "stuck as of" moment further away is no link this admin made (and dates near year 1 or
+# 9999 would overflow the rule's arithmetic).
+AS_OF_RANGE = timedelta(days=366)
+
+
+# --- links that open exactly the rows a count counted ---------------------------------------
+
+
+def changelist_url(model, **params) -> str:
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def health_url(organization: Organization) -> str:
+    return reverse("admin:assessments_organization_health", args=[organization.pk])
+
+
+class StuckFilter(admin.SimpleListFilter):
+    """The interview list's "stuck in a state" filter: the health rule
+    (health.stuck_interviews_q) as of a moment. The health page and the front page link here
+    with the moment they counted at, so a link opens exactly the interviews its count
+    counted; chosen in the sidebar, it is as of now."""
+
+    title = "stuck in a state"
+    parameter_name = "stuck"
+    as_of_parameter = "stuck_as_of"
+
+    def __init__(self, request, params, model, model_admin):
+        given = params.pop(self.as_of_parameter, None)
+        super().__init__(request, params, model, model_admin)
+        self.as_of = None
+        if given is not None:
+            value = given[-1] if isinstance(given, list) else given
+            self.used_parameters[self.as_of_parameter] = value
+            self.as_of = as_of_parsed(value)
+
+    def expected_parameters(self):
+        return [self.parameter_name, self.as_of_parameter]
+
+    def lookups(self, request, model_admin):
+        return list(STUCK_WORDS.items())
+
+    def queryset(self, request, queryset):
+        state = self.value()
+        if state is None:
+            return queryset
+        rules = health.stuck_interviews_q(self.as_of or timezone.now())
+        if state not in rules:
+            raise IncorrectLookupParameters(f"No such stuck state: {state!r}.")
+        return queryset.filter(rules[state])
+
+
+def as_of_parsed(value: str) -> datetime:
+    """An ISO 8601 moment (UTC when it names no offset); IncorrectLookupParameters, which the
+    changelist answers with its "invalid filter" page, when it is none or out of range."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise IncorrectLookupParameters(f"{StuckFilter.as_of_parameter} is not a date and time.")
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    if abs(moment - timezone.now()) > AS_OF_RANGE:
+        raise IncorrectLookupParameters(f"{StuckFilter.as_of_parameter} is out of range.")
+    return moment
+
+
+def stuck_url(state: str, *, as_of: datetime, organization: Organization | None = None) -> str:
+    params = {"status__exact": state}
+    if organization is not None:
+        params["organization__id__exact"] = organization.pk
+    params[StuckFilter.parameter_name] = state
+    params[StuckFilter.as_of_parameter] = as_of.isoformat()
+    return changelist_url(Interview, **params)
+
+
+def stuck_rows(
+    counts: dict[str, int], *, as_of: datetime, organization: Organization | None = None
+) -> list[tuple[str, str, str]]:
+    """(words, count shown, link) per stuck state: the front page's panel and the health
+    page's list are the same rows."""
+    return [
+        (
+            STUCK_WORDS[state],
+            health.count_shown(count),
+            stuck_url(state, as_of=as_of, organization=organization),
+        )
+        for state, count in counts.items()
+    ]
 
 
 # --- the Organization admin -----------------------------------------------------------------
@@ -50,13 +151,16 @@ def health_view(model_admin, request, object_id: int):
     if object_id > MAX_ID:
         raise Http404("No organization has this id.")
     organization = get_object_or_404(Organization, pk=object_id)
+    found = health.organization_health(organization)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Organization._meta,
         "original": organization,
         "title": f"Integration health · {organization.name}",
-        "health": health.organization_health(organization),
-        "stuck_links": stuck_links(organization),
+        "health": found,
+        "stuck_panel": {
+            "rows": stuck_rows(found.stuck, as_of=found.as_of, organization=organization)
+        },
         "may_view_deliveries": _may_view(model_admin, request, Delivery),
         "now": timezone.now(),
     }
@@ -68,14 +172,6 @@ def _may_view(model_admin, request, model) -> bool:
     return other is not None and other.has_view_or_change_permission(request)
 
 
-def stuck_links(organization: Organization) -> dict[str, str]:
-    interviews = reverse("admin:assessments_interview_changelist")
-    return {
-        state: f"{interviews}?status__exact={state}&organization__id__exact={organization.pk}"
-        for state in health.stuck_interviews_q(timezone.now())
-    }
-
-
 def with_health_light(request, queryset):
     return health.organizations_with_light(queryset)
 
@@ -83,11 +179,10 @@ def with_health_light(request, queryset):
 @admin.display(description="integration health")
 def traffic_light(organization):
     light = health.annotated_light(organization)
-    url = reverse("admin:assessments_organization_health", args=[organization.pk])
     return format_html(
         '<a class="health-light health-{}" href="{}">{}</a>',
         light,
-        url,
+        health_url(organization),
         health.LIGHT_LABELS[light],
     )
 
@@ -96,8 +191,9 @@ def traffic_light(organization):
 def health_page_link(organization):
     if organization is None or organization.pk is None:
         return "Shown once the organization is saved."
-    url = reverse("admin:assessments_organization_health", args=[organization.pk])
-    return format_html('<a href="{}">Open the integration health page</a>', url)
+    return format_html(
+        '<a href="{}">Open the integration health page</a>', health_url(organization)
+    )
 
 
 admin_extend(
@@ -107,6 +203,7 @@ admin_extend(
     urls=[health_urls],
     readonly_fields=[health_page_link],
 )
+admin_extend(Interview, list_filter=[StuckFilter])
 
 
 # --- the front page -------------------------------------------------------------------------
@@ -124,11 +221,11 @@ def organizations_panel(request) -> dict:
                 "light": light,
                 "label": health.LIGHT_LABELS[light],
                 "organization": organization,
-                "url": reverse("admin:assessments_organization_health", args=[organization.pk]),
+                "url": health_url(organization),
             }
             for light, organization in summary.flagged
         ],
-        "list_url": reverse("admin:assessments_organization_changelist"),
+        "list_url": changelist_url(Organization),
     }
 
 
@@ -141,7 +238,7 @@ def review_queue_panel(request) -> dict:
         "waiting": health.count_shown(waiting),
         "oldest": oldest,
         "oldest_age": timezone.now() - oldest.submitted_at if oldest else None,
-        "list_url": reverse("admin:assessments_interviewtoreview_changelist"),
+        "list_url": changelist_url(InterviewToReview),
         "oldest_url": reverse("admin:assessments_interview_score", args=[oldest.pk])
         if oldest
         else None,
@@ -150,39 +247,36 @@ def review_queue_panel(request) -> dict:
 
 def failing_deliveries_panel(request) -> dict:
     now = timezone.now()
-    deliveries = reverse("admin:delivery_delivery_changelist")
-    retrying = health.capped_count(Delivery.objects.filter(health.retrying_deliveries_q()))
-    failed = health.capped_count(Delivery.objects.filter(health.failed_deliveries_q(now)))
+    retrying = Delivery.objects.filter(health.retrying_deliveries_q())
+    failed = Delivery.objects.filter(health.failed_deliveries_q(now))
+    # The links filter as the counts do: "gave up in the last 24 hours", not every failure.
+    failed_since = (now - health.FAILED_WINDOW).isoformat()
+    rows = [
+        ("being retried", retrying, {"status__exact": Delivery.Status.RETRYING}),
+        (
+            "gave up in the last 24 hours",
+            failed,
+            {"status__exact": Delivery.Status.FAILED, "next_attempt_at__gte": failed_since},
+        ),
+    ]
+    counts = [health.capped_count(queryset) for _, queryset, _ in rows]
     return {
         "rows": [
-            ("being retried", health.count_shown(retrying), f"{deliveries}?status__exact=retrying"),
-            (
-                "gave up in the last 24 hours",
-                health.count_shown(failed),
-                f"{deliveries}?status__exact=failed",
-            ),
+            (label, health.count_shown(count), changelist_url(Delivery, **params))
+            for (label, _, params), count in zip(rows, counts, strict=True)
         ],
-        "failing": bool(retrying or failed),
+        "failing": any(counts),
         "failures_url": reverse("admin:delivery_failures"),
     }
 
 
-STUCK_WORDS = {
-    S.SENT.value: "sent, past their expiry, not yet expired by the sweep",
-    S.IN_PROGRESS.value: "in progress for more than twice their time limit",
-    S.SUBMITTED.value: "submitted more than 2 days ago, not scored",
-}
-
-
 def stuck_interviews_panel(request) -> dict:
-    interviews = reverse("admin:assessments_interview_changelist")
-    rows = []
-    for state, condition in health.stuck_interviews_q(timezone.now()).items():
-        count = health.capped_count(Interview.objects.filter(condition))
-        rows.append(
-            (STUCK_WORDS[state], health.count_shown(count), f"{interviews}?status__exact={state}")
-        )
-    return {"rows": rows, "stuck": any(count != "0" for _, count, _ in rows)}
+    now = timezone.now()
+    counts = {
+        state: health.capped_count(Interview.objects.filter(condition))
+        for state, condition in health.stuck_interviews_q(now).items()
+    }
+    return {"rows": stuck_rows(counts, as_of=now), "stuck": any(counts.values())}
 
 
 front_page_panel(

@@ -19,6 +19,7 @@ def admin_extend(
     actions=(),
     readonly_fields=(),
     list_display=(),
+    list_filter=(),
     queryset=(),
     urls=(),
     site=None,
@@ -27,7 +28,8 @@ def admin_extend(
     ``(modeladmin, request, queryset)``, decorated with ``@admin.action``) and
     ``readonly_fields`` (functions taking the object, decorated with ``@admin.display``;
     shown at the end of the change form of an admin without fieldsets), ``list_display``
-    (columns: functions taking the object, decorated with ``@admin.display``), ``queryset``
+    (columns: functions taking the object, decorated with ``@admin.display``), ``list_filter``
+    (``ListFilter`` classes, after the admin's own), ``queryset``
     (functions ``(request, queryset) -> queryset``, e.g. annotating what a column reads, so a
     column costs no query per row) and ``urls`` (functions ``(model_admin) -> [path(...)]``,
     mounted under the model's admin URL before Django's catch-all) to ``model``'s registered
@@ -53,6 +55,10 @@ def admin_extend(
     if added_columns:
         admin_class.list_display = [*admin_class.list_display, *added_columns]
         model_admin.list_display = admin_class.list_display
+    added_filters = [f for f in list_filter if f not in admin_class.list_filter]
+    if added_filters:
+        admin_class.list_filter = [*admin_class.list_filter, *added_filters]
+        model_admin.list_filter = admin_class.list_filter
     _hooks_add(admin_class, "extra_queryset_hooks", queryset, _with_queryset_hooks)
     _hooks_add(admin_class, "extra_url_makers", urls, _with_url_makers)
 

@@ -3,8 +3,10 @@ in plain words (from real answers of a real HTTPS receiver), the traffic light's
 stuck interviews, the last inbound call, and who may see the page."""
 
 import html
+import re
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -343,3 +345,156 @@ def test_the_light_column_costs_no_query_per_row(admin_client, make_org):
 
     assert len(many) == len(few)
     assert page.count('class="health-light health-green"') == 7
+
+
+# --- the links open exactly what was counted ------------------------------------------------
+
+# (state, fields relative to now) for interviews stuck and not stuck in each state; the
+# in-progress ones say when they started and their time limit in minutes.
+STUCK_SHAPES = [
+    (S.SENT, {"expires_at": timedelta(minutes=-11)}, True),
+    (S.SENT, {"expires_at": timedelta(minutes=-5)}, False),
+    (S.SENT, {"expires_at": timedelta(days=3)}, False),
+    (S.IN_PROGRESS, {"started_at": timedelta(minutes=-250), "minutes": 120}, True),
+    (S.IN_PROGRESS, {"started_at": timedelta(minutes=-200), "minutes": 120}, False),
+    (S.IN_PROGRESS, {"started_at": timedelta(minutes=-130), "minutes": 60}, True),
+    (S.SUBMITTED, {"submitted_at": timedelta(days=-3)}, True),
+    (S.SUBMITTED, {"submitted_at": timedelta(days=-1)}, False),
+]
+
+
+def shaped_interviews(organization, catalog) -> set[int]:
+    """Interviews of every shape in STUCK_SHAPES; returns the stuck ones' ids."""
+    now, stuck = timezone.now(), set()
+    for number, (state, change, is_stuck) in enumerate(STUCK_SHAPES):
+        interview, _ = lifecycle.interview_send(
+            organization=organization,
+            test=catalog["py-fastapi-review"],
+            candidate=lifecycle.CandidateData(
+                first_name="Ann", last_name=f"Lee{number}", email=f"a{number}@x.test"
+            ),
+            source="greenhouse",
+            callback_url=f"https://ats.example.com/stuck/{number}",
+        )
+        fields = {"status": state}
+        if "minutes" in change:
+            started = now + change["started_at"]
+            fields.update(
+                started_at=started, expires_at=started + timedelta(minutes=change["minutes"])
+            )
+        else:
+            fields.update({name: now + delta for name, delta in change.items()})
+        Interview.objects.filter(pk=interview.pk).update(**fields)
+        if is_stuck:
+            stuck.add(interview.pk)
+    return stuck
+
+
+def counted_links(page: str) -> dict[str, tuple[int, str]]:
+    """{state: (count shown, link)} from the stuck-interview rows of a page."""
+    found = {}
+    for state, words in integrations.health_admin.STUCK_WORDS.items():
+        match = re.search(rf'<a href="([^"]+)"><strong>(\d+)</strong> {re.escape(words)}</a>', page)
+        assert match, f"no row for {state}"
+        found[state] = (int(match.group(2)), match.group(1))
+    return found
+
+
+def rows_opened(client, url: str) -> set[int]:
+    response = client.get(url)
+    assert response.status_code == 200, response
+    return {interview.pk for interview in response.context_data["cl"].result_list}
+
+
+def test_the_health_pages_stuck_links_open_exactly_the_interviews_counted(
+    admin_client, org, other_org, catalog
+):
+    stuck = shaped_interviews(org, catalog)
+    shaped_interviews(other_org, catalog)  # stuck too, but another organization's
+    links = counted_links(health_page(admin_client, org))
+
+    for state, (count, url) in links.items():
+        expected = set(
+            Interview.objects.filter(pk__in=stuck, status=state).values_list("pk", flat=True)
+        )
+        assert rows_opened(admin_client, url) == expected
+        assert count == len(expected) > 0
+
+
+def test_the_stuck_filter_reads_the_rule_as_of_the_moment_in_the_link(admin_client, org, catalog):
+    stuck = shaped_interviews(org, catalog)
+    now = timezone.now()
+    sent = Interview.objects.filter(organization=org, status=S.SENT, expires_at__lt=now)
+    stuck_sent = sent.filter(pk__in=stuck).get()
+    borderline = sent.exclude(pk__in=stuck).get()  # expired 5 minutes ago, 10 are allowed
+    interviews = reverse("admin:assessments_interview_changelist")
+    later = urlencode({"stuck": "sent", "stuck_as_of": (now + timedelta(minutes=6)).isoformat()})
+
+    assert rows_opened(admin_client, f"{interviews}?{later}") == {stuck_sent.pk, borderline.pk}
+    # Chosen in the sidebar, the filter is as of now.
+    page = admin_client.get(f"{interviews}?stuck=sent")
+    assert {i.pk for i in page.context_data["cl"].result_list} == {stuck_sent.pk}
+    assert "By stuck in a state" in page.content.decode()
+
+
+def test_the_front_pages_stuck_links_open_exactly_the_interviews_counted(
+    admin_client, org, other_org, catalog
+):
+    stuck = shaped_interviews(org, catalog) | shaped_interviews(other_org, catalog)
+    page = html.unescape(admin_client.get(reverse("admin:index")).content.decode())
+    panel = page.split('id="panel-stuck_interviews"')[1].split("</section>")[0]
+
+    for state, (count, url) in counted_links(panel).items():
+        expected = set(
+            Interview.objects.filter(pk__in=stuck, status=state).values_list("pk", flat=True)
+        )
+        assert rows_opened(admin_client, url) == expected
+        assert count == len(expected) > 0
+
+
+def test_the_front_pages_failed_link_opens_the_last_days_failures(admin_client, org, sent):
+    today = make_delivery(org, sent, status=Delivery.Status.FAILED, attempt_count=9)
+    make_delivery(
+        org,
+        sent,
+        status=Delivery.Status.FAILED,
+        attempt_count=9,
+        next_attempt_at=timezone.now() - timedelta(days=7),
+    )
+    page = html.unescape(admin_client.get(reverse("admin:index")).content.decode())
+    match = re.search(
+        r'<a href="([^"]+)"><strong>(\d+)</strong> gave up in the last 24 hours', page
+    )
+    assert match and match.group(2) == "1"
+    opened = admin_client.get(match.group(1))
+    assert opened.status_code == 200
+    assert [delivery.pk for delivery in opened.context_data["cl"].result_list] == [today.pk]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "stuck=nope",
+        "stuck=sent&stuck_as_of=yesterday",
+        "stuck=sent&stuck_as_of=0001-01-01T00:00:00",
+        "stuck=sent&stuck_as_of=9999-12-31T23:59:59%2B14:00",
+        "stuck=sent&stuck_as_of=2026-13-45T99:00:00",
+        "stuck=%00&stuck_as_of=%00",
+    ],
+)
+def test_a_bad_stuck_filter_is_the_lists_invalid_filter_page_never_a_500(admin_client, query):
+    url = reverse("admin:assessments_interview_changelist")
+    response = admin_client.get(f"{url}?{query}")
+    if "%00" in query:  # refused before the admin by the project's NUL-byte guard
+        assert response.status_code == 400
+    else:
+        assert response.status_code == 302 and response["Location"].endswith("?e=1")
+
+
+def test_view_only_staff_open_the_stuck_links(org, catalog):
+    stuck = shaped_interviews(org, catalog)
+    client = staff("view_organization", "view_interview")
+    for state, (_, url) in counted_links(health_page(client, org)).items():
+        assert rows_opened(client, url) == set(
+            Interview.objects.filter(pk__in=stuck, status=state).values_list("pk", flat=True)
+        )

@@ -29,8 +29,13 @@ class RecruiteeSettingsForm(SecretSettingsForm):
         fields = ["organization", "company_id", "api_base_url", "codename"]
 
     def clean_api_base_url(self):
+        organization = self.cleaned_data.get("organization")
+        if organization is None and self.instance.organization_id:
+            organization = self.instance.organization
         return field_checked(
-            self.cleaned_data["api_base_url"], api_base_check, prefix="The API base URL "
+            self.cleaned_data["api_base_url"],
+            lambda url: api_base_check(url, organization=organization),
+            prefix="The API base URL ",
         )
 
     def clean_partner_secret(self):

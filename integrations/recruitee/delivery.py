@@ -57,7 +57,7 @@ def recruitee_report_build(delivery: Delivery) -> kinds.OutboundRequest:
     try:
         # The allow-list again: a row changed behind the admin's back must not redirect
         # the partner secret to another host.
-        api_base_check(partner.api_base)
+        api_base_check(partner.api_base, organization=delivery.organization)
     except UnsafeURL as problem:
         raise RecruiteeNotConfigured(f"The Recruitee API base URL {problem}") from None
     if not partner.secret or not partner.codename:

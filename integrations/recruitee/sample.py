@@ -14,7 +14,7 @@ from .services import api_base_check, partner_for
 
 
 def sample_request(organization: Organization, url: str) -> kinds.OutboundRequest:
-    partner = partner_for(organization=organization)
+    partner = partner_for(organization=organization, target=url)
     if not partner.secret:
         raise RecruiteeNotConfigured(
             "No Recruitee partner secret is configured: set MARIOHR_RECRUITEE_PARTNER_SECRET "
@@ -22,7 +22,7 @@ def sample_request(organization: Organization, url: str) -> kinds.OutboundReques
         )
     try:
         # The partner secret only ever goes to Recruitee's API hosts, test or not.
-        api_base_check(url)
+        api_base_check(url, organization=organization)
     except UnsafeURL as problem:
         raise RecruiteeNotConfigured(
             f"Not sent with the Recruitee partner secret: the URL {problem}"

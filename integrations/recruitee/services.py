@@ -9,6 +9,7 @@ from assessments.models import Interview, Organization
 from integrations import intake
 from integrations.catalog import catalog_test_get
 from integrations.crypto import decrypt, encrypt
+from integrations.sandbox.targets import reaches_receiver, sandbox_receiver_allowed
 from integrations.ssrf import UnsafeURL, check_url
 
 from . import conf
@@ -42,24 +43,32 @@ def recruitee_settings_get(*, organization: Organization) -> RecruiteeSettings:
     return settings_row
 
 
-def partner_for(*, organization: Organization) -> Partner:
-    return partner_of(RecruiteeSettings.objects.filter(organization=organization).first())
+def partner_for(*, organization: Organization, target: str = "") -> Partner:
+    row = RecruiteeSettings.objects.filter(organization=organization).first()
+    return partner_of(row, target=target)
 
 
-def partner_of(row: RecruiteeSettings | None) -> Partner:
-    """The organization's overrides (its settings row), else the deployment's partner."""
+def partner_of(row: RecruiteeSettings | None, *, target: str = "") -> Partner:
+    """The organization's overrides (its settings row), else the deployment's partner.
+    ``target``: where the secret goes, when not under the API base (a test callback)."""
     own_secret = decrypt(row.partner_secret_encrypted) if row else ""
+    api_base = ((row and row.api_base_url) or conf.api_base()).rstrip("/")
+    # The deployment's secret is production's: a sandbox's receiver gets only its own.
+    shared_secret = "" if reaches_receiver(target or api_base) else conf.partner_secret()
     return Partner(
-        api_base=((row and row.api_base_url) or conf.api_base()).rstrip("/"),
+        api_base=api_base,
         codename=(row and row.codename) or conf.codename(),
-        secret=own_secret or conf.partner_secret(),
+        secret=own_secret or shared_secret,
     )
 
 
-def api_base_check(url: str) -> str:
-    """Refuse a base URL outside Recruitee's two API hosts (or the development allow-list);
-    return it without a trailing slash. Raises UnsafeURL with the reason."""
+def api_base_check(url: str, *, organization: Organization | None) -> str:
+    """Refuse a base URL outside Recruitee's two API hosts (or the development allow-list;
+    or, for a sandbox, its own built-in receiver); return it without a trailing slash.
+    Raises UnsafeURL with the reason."""
     url = (url or "").strip().rstrip("/")
+    if sandbox_receiver_allowed(url, organization=organization):
+        return url
     host = (urlsplit(url).hostname or "").lower()
     allowed = conf.API_HOSTS | {entry.lower() for entry in settings.MARIOHR_CALLBACK_ALLOWLIST}
     if host not in allowed:
@@ -82,7 +91,9 @@ def recruitee_settings_set(
     the secret is stored encrypted."""
     row = recruitee_settings_get(organization=organization)
     if api_base_url is not None:
-        row.api_base_url = api_base_check(api_base_url) if api_base_url else ""
+        row.api_base_url = (
+            api_base_check(api_base_url, organization=organization) if api_base_url else ""
+        )
     if codename is not None:
         row.codename = codename.strip()
         row.full_clean(exclude=["organization", "api_base_url", "company_id"])
@@ -119,7 +130,7 @@ def recruitee_candidate_send(*, organization: Organization, data: dict) -> tuple
     partner = partner_for(organization=organization)
     # The composed URL is checked like any callback (again at every delivery); as the
     # interview's callback_url it also makes a concurrent repeat collide in the database.
-    api_base_check(partner.api_base)
+    api_base_check(partner.api_base, organization=organization)
     report_url = partner.report_url(report_id)
     check_url(report_url, require_resolution=False)
     candidate = intake.CandidateData(

@@ -63,9 +63,10 @@ class SandboxAdmin(admin.ModelAdmin):
     @admin.display(description="callback URL for MarioHR")
     def callback_url(self, obj):
         return format_html(
-            "<code>{}</code><div class='help'>Give it as send_test's url (add any path), or as "
-            "an ATS's base URL in this organization's settings. Add ?answer_status=401 (or "
-            "any status) to see how MarioHR handles a failure.</div>",
+            "<code>{}</code><div class='help'>Give it, plus any path, as the callback URL the "
+            "ATS names (Greenhouse's url, Workable's callback_url, Teamtailor's update-url), "
+            "or as the base URL in this sandbox's Ashby or Recruitee settings. Add "
+            "?answer_status=401 (or any status) to see how MarioHR handles a failure.</div>",
             receiver_url(obj),
         )
 

@@ -22,7 +22,7 @@ def sample_request(organization: Organization, url: str) -> kinds.OutboundReques
         )
     try:
         # The partner key only ever goes to Teamtailor's hosts, test or not.
-        update_url_check(url, settings_row=settings_row)
+        update_url_check(url, settings_row=settings_row, organization=organization)
     except UnsafeURL as problem:
         raise TeamtailorNotConfigured(
             f"Not sent with the Teamtailor API key: the URL {problem}"

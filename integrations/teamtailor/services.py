@@ -8,6 +8,7 @@ from assessments.crypto import encrypt
 from assessments.models import Interview, Organization
 
 from ..intake import CandidateData, interview_start
+from ..sandbox.targets import sandbox_receiver_allowed
 from ..ssrf import UnsafeURL, check_url
 from .delivery import SOURCE, teamtailor_result_create
 from .models import REGION_HOSTS, TeamtailorSettings
@@ -61,11 +62,16 @@ def teamtailor_settings_set(
     return settings_row
 
 
-def update_url_check(update_url: str, *, settings_row: TeamtailorSettings | None) -> None:
+def update_url_check(
+    update_url: str, *, settings_row: TeamtailorSettings | None, organization: Organization
+) -> None:
     """Our partner API key goes with every PUT to this URL, and the webhook that names it is
-    the customer's to shape: only Teamtailor's stacks (or the configured custom base) may
-    receive it, over the SSRF guard. Raises UnsafeURL with the reason."""
+    the customer's to shape: only Teamtailor's stacks (or the configured custom base; or, for
+    a sandbox, its own built-in receiver) may receive it, over the SSRF guard. Raises
+    UnsafeURL with the reason."""
     check_url(update_url, require_resolution=False)
+    if sandbox_receiver_allowed(update_url, organization=organization):
+        return
     host = (urlsplit(update_url).hostname or "").lower().rstrip(".")
     allowed = set(REGION_HOSTS.values())
     if settings_row is not None and settings_row.region == TeamtailorSettings.Region.CUSTOM:
@@ -84,7 +90,9 @@ def teamtailor_webhook_receive(
     """Create the interview a partner event asks for, idempotently per partner result (its
     update URL is the callback URL); a new one also queues the "sent" result update.
     Raises UnsafeURL (the update URL) or intake.UnknownTest."""
-    update_url_check(event["partner-result"]["update-url"], settings_row=settings_row)
+    update_url_check(
+        event["partner-result"]["update-url"], settings_row=settings_row, organization=organization
+    )
     candidate, result = event["candidate"], event["partner-result"]
     job = candidate.get("job") or {}
     triggered_by = job.get("triggered-by") or {}

@@ -7,6 +7,7 @@ from assessments.crypto import decrypt, encrypt
 from assessments.models import Organization
 
 from ..grades import thresholds_check
+from ..sandbox.targets import sandbox_receiver_allowed
 from ..ssrf import UnsafeURL, check_url
 from .models import DEFAULT_CALLBACK_DOMAIN, WorkableSettings
 
@@ -89,10 +90,13 @@ def callback_domain_of(settings_row: WorkableSettings | None) -> str:
     return settings_row.callback_domain if settings_row else DEFAULT_CALLBACK_DOMAIN
 
 
-def callback_url_check(url: str, *, domain: str) -> str:
-    """The SSRF guard, then the organization's Workable domain; returns the URL."""
+def callback_url_check(url: str, *, domain: str, organization: Organization | None) -> str:
+    """The SSRF guard, then the organization's Workable domain (or, for a sandbox, its own
+    built-in receiver); returns the URL."""
     try:
         checked = check_url(url, require_resolution=False)
+        if sandbox_receiver_allowed(checked.url, organization=organization):
+            return checked.url
     except UnsafeURL as exc:
         raise CallbackNotAllowed(str(exc)) from None
     if checked.hostname != domain and not checked.hostname.endswith("." + domain):

@@ -81,7 +81,11 @@ def workable_results_build(delivery: Delivery) -> kinds.OutboundRequest:
         )
     try:
         # Checked again at every attempt: the token goes wherever this URL points.
-        callback_url_check(delivery.target_url, domain=callback_domain_of(settings_row))
+        callback_url_check(
+            delivery.target_url,
+            domain=callback_domain_of(settings_row),
+            organization=delivery.organization,
+        )
     except CallbackNotAllowed as exc:
         raise CallbackNotCovered(
             f"Not sent with the Workable token: the callback URL {exc} Fix the callback "

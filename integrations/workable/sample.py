@@ -27,7 +27,7 @@ def sample_request(organization: Organization, url: str) -> kinds.OutboundReques
         )
     try:
         # The token only ever goes to the organization's Workable domain, test or not.
-        callback_url_check(url, domain=callback_domain_of(settings_row))
+        callback_url_check(url, domain=callback_domain_of(settings_row), organization=organization)
     except CallbackNotAllowed as exc:
         raise CallbackNotCovered(f"Not sent with the Workable token: the URL {exc}") from None
     link = f"{settings.MARIOHR_BASE_URL}/"

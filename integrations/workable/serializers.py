@@ -55,6 +55,8 @@ class WorkableAssessmentInputSerializer(serializers.Serializer):
         # The results PUT carries the organization's Workable token: only to its domain.
         domain = self.context.get("callback_domain", DEFAULT_CALLBACK_DOMAIN)
         try:
-            return callback_url_check(value, domain=domain)
+            return callback_url_check(
+                value, domain=domain, organization=self.context.get("organization")
+            )
         except CallbackNotAllowed as exc:
             raise serializers.ValidationError(f"The callback URL {exc}") from None

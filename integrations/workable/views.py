@@ -103,7 +103,11 @@ class AssessmentCreateView(WorkableView):
     def post(self, request):
         settings_row = workable_settings_find(organization_id=request.user.pk)
         serializer = WorkableAssessmentInputSerializer(
-            data=request.data, context={"callback_domain": callback_domain_of(settings_row)}
+            data=request.data,
+            context={
+                "callback_domain": callback_domain_of(settings_row),
+                "organization": request.user,
+            },
         )
         serializer.is_valid(raise_exception=True)
         try:

@@ -1,0 +1,57 @@
+"""Where an ATS plug-in may send an organization's credentials besides its vendor's hosts: to
+the built-in fake ATS receiver, and only a sandbox's own.
+
+Workable, Recruitee and Teamtailor send their credentials only to their vendor's hosts. Each
+asks this first, so a sandbox twin runs the whole flow against its receiver, while no
+setting of a production organization (a Workable domain, a Teamtailor custom base URL, the
+development allow-list) can point its credentials there: the receiver is refused for it
+before the plug-in's own host rules are read.
+"""
+
+import posixpath
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+
+from assessments.models import Organization
+
+from ..ssrf import UnsafeURL
+from .models import Sandbox
+from .receiver import HTTP_PATH, RECEIVER_ORIGIN, receiver_prefixes
+
+
+def sandbox_receiver_allowed(url: str, *, organization: Organization | None) -> bool:
+    """True: ``url`` is ``organization``'s own sandbox receiver, which the plug-in lets pass.
+    False: ``url`` is not the built-in receiver; the plug-in's own host rules decide.
+    Raises UnsafeURL: ``url`` is the receiver, but not this organization's sandbox's."""
+    if not reaches_receiver(url):
+        return False
+    sandbox = None
+    if organization is not None and organization.pk is not None:
+        sandbox = Sandbox.objects.filter(organization=organization).first()
+    if sandbox is None:
+        raise UnsafeURL(
+            "is MarioHR's sandbox receiver: only a sandbox organization's callbacks go there."
+        )
+    # The in-process route reads the token from the URL as written: it must be this one.
+    own = [f"{prefix}{sandbox.receiver_token}/" for prefix in receiver_prefixes()]
+    if not any((url + "/").startswith(prefix) for prefix in own):
+        raise UnsafeURL(
+            "is not this sandbox's own receiver URL (Sandbox → Sandboxes shows it in the admin)."
+        )
+    return True
+
+
+def reaches_receiver(url: str) -> bool:
+    """Whether ``url``, however spelled, reaches the receiver: its ``.invalid`` host, or
+    MarioHR's own host at the receiver's HTTP path."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if host == urlsplit(RECEIVER_ORIGIN).hostname:
+        return True
+    base = urlsplit(settings.MARIOHR_BASE_URL)
+    if host != (base.hostname or "").lower():
+        return False
+    # Django resolves the decoded path: "/%73andbox/receiver/…" is the receiver too.
+    path = posixpath.normpath("/" + unquote(parts.path).lstrip("/")) + "/"
+    return path.startswith(posixpath.join(base.path or "/", HTTP_PATH.lstrip("/")))

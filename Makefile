@@ -29,8 +29,11 @@ run: migrate
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/honcho start -f Procfile
 
+# Tests run in TEST_WORKERS processes (pytest-xdist); tests/xdist_env.py gives each its own
+# var/ folder and Redis database. TEST_WORKERS=0 runs them in this one process.
+TEST_WORKERS ?= 3
 test: install browsers
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -p tests.xdist_env -n $(TEST_WORKERS) --dist worksteal
 
 # The schemathesis run of `make test`, with many more examples per operation (minutes).
 fuzz: export MARIOHR_FUZZ_EXAMPLES ?= 1000

@@ -4,7 +4,7 @@ from django.utils.timesince import timesince
 
 from mariohr.admin_paging import LargeTableAdminMixin
 
-from . import review_admin, services
+from . import policy_admin, review_admin, services
 from .admin_columns import InterviewColumns
 from .models import (
     Candidate,
@@ -26,6 +26,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at"]
+    inlines = [policy_admin.CandidatePolicyInline]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -175,7 +176,7 @@ class InterviewAdmin(InterviewColumns, LargeTableAdminMixin, admin.ModelAdmin):
         "metadata",
     ]
     actions = ["cancel_interviews", "resend_invitations", "copy_candidate_links"]
-    inlines = review_admin.INTERVIEW_INLINES
+    inlines = [*review_admin.INTERVIEW_INLINES, policy_admin.CandidateNoticeInline]
 
     def has_add_permission(self, request):
         # Interviews are created by an ATS through the partner API.

@@ -98,6 +98,22 @@ MARIOHR_MAX_REQUEST_BYTES = envint("MARIOHR_MAX_REQUEST_BYTES", str(256 * 1024))
 MARIOHR_INVITATION_DAYS = envint("MARIOHR_INVITATION_DAYS", "14")
 # Late answers accepted after a test's time limit (the page's own auto-submit in flight).
 MARIOHR_SUBMIT_GRACE_SECONDS = envint("MARIOHR_SUBMIT_GRACE_SECONDS", "60")
+# Candidate reminders and the expiry notice (assessments.reminders): at most BATCH emails of
+# each kind a sweep; a reminder slot stays open WINDOW_HOURS after it is due; a claim whose
+# send failed is retried after RETRY_MINUTES; an expiry notice goes out for invitations that
+# expired in the last EXPIRY_NOTICE_HOURS.
+MARIOHR_REMINDER_BATCH = envint("MARIOHR_REMINDER_BATCH", "200")
+MARIOHR_REMINDER_WINDOW_HOURS = envint("MARIOHR_REMINDER_WINDOW_HOURS", "12")
+MARIOHR_REMINDER_RETRY_MINUTES = envint("MARIOHR_REMINDER_RETRY_MINUTES", "15")
+MARIOHR_EXPIRY_NOTICE_HOURS = envint("MARIOHR_EXPIRY_NOTICE_HOURS", "24")
+for _name, _value in {
+    "MARIOHR_REMINDER_BATCH": MARIOHR_REMINDER_BATCH,
+    "MARIOHR_REMINDER_WINDOW_HOURS": MARIOHR_REMINDER_WINDOW_HOURS,
+    "MARIOHR_REMINDER_RETRY_MINUTES": MARIOHR_REMINDER_RETRY_MINUTES,
+    "MARIOHR_EXPIRY_NOTICE_HOURS": MARIOHR_EXPIRY_NOTICE_HOURS,
+}.items():
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1, got {_value}")
 MARIOHR_ERROR_REPORT_RETENTION_DAYS = envint("MARIOHR_ERROR_REPORT_RETENTION_DAYS", "7")
 # The partner-API request log (integrations.request_log): rows wait in each web process and
 # leave in batches of BUFFER_ROWS, or after FLUSH_SECONDS; bodies are kept up to
@@ -314,6 +330,11 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "MarioHR <no-reply@mariohr.local>")
+# Seconds an SMTP connection may hang: a candidate notice claimed by a sweep that hangs longer
+# than MARIOHR_REMINDER_RETRY_MINUTES could be taken over and sent twice.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")
+if EMAIL_TIMEOUT >= MARIOHR_REMINDER_RETRY_MINUTES * 60:
+    raise ImproperlyConfigured("EMAIL_TIMEOUT must be shorter than MARIOHR_REMINDER_RETRY_MINUTES.")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["integrations.auth.ApiKeyAuthentication"],
@@ -550,5 +571,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-interviews": {
         "task": "assessments.tasks.expire_interviews",
         "schedule": 60.0,
+    },
+    # Reminders before an invitation's deadline and the notice once it expired.
+    "send-candidate-notices": {
+        "task": "assessments.tasks.send_candidate_notices",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
     },
 }

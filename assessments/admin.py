@@ -6,6 +6,12 @@ from mariohr.admin_paging import LargeTableAdminMixin
 
 from . import policy_admin, review_admin, services
 from .admin_columns import InterviewColumns
+from .feedback_admin import InterviewAccommodationAdmin
+from .interview_change_admin import (
+    CHANGE_ACTIONS,
+    InterviewAttemptInline,
+    InterviewChangeActions,
+)
 from .models import (
     Candidate,
     Choice,
@@ -137,7 +143,13 @@ class SourceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Interview)
-class InterviewAdmin(InterviewColumns, LargeTableAdminMixin, admin.ModelAdmin):
+class InterviewAdmin(
+    InterviewAccommodationAdmin,
+    InterviewChangeActions,
+    InterviewColumns,
+    LargeTableAdminMixin,
+    admin.ModelAdmin,
+):
     # What people scan, narrow enough for 1280 px beside both sidebars: names without
     # e-mails or ids (the search finds those), the age instead of a timestamp; the
     # organization is a filter (a column of it would not fit).
@@ -175,8 +187,12 @@ class InterviewAdmin(InterviewColumns, LargeTableAdminMixin, admin.ModelAdmin):
         "scored_by",
         "metadata",
     ]
-    actions = ["cancel_interviews", "resend_invitations", "copy_candidate_links"]
-    inlines = [*review_admin.INTERVIEW_INLINES, policy_admin.CandidateNoticeInline]
+    actions = ["cancel_interviews", "resend_invitations", "copy_candidate_links", *CHANGE_ACTIONS]
+    inlines = [
+        *review_admin.INTERVIEW_INLINES,
+        policy_admin.CandidateNoticeInline,
+        InterviewAttemptInline,
+    ]
 
     def has_add_permission(self, request):
         # Interviews are created by an ATS through the partner API.

@@ -16,7 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 from mariohr.api_errors import error_body
 from mariohr.json_safety import UnsafeJSON, json_loads_safe
 
+from . import accommodations
 from . import candidate_services as candidate
+from . import feedback as candidate_feedback
+from .interview_changes import candidate_link_replaced
 from .models import Interview, Question, Test
 from .recordings.services import ChunkRefused as RecordingRefused
 from .recordings.services import policy_for, recording_consent_before_start
@@ -56,7 +59,7 @@ RECORDING_REQUIRED_MESSAGE = (
 )
 
 
-def _status_page(request, interview, *, heading=None, message=None, status=None):
+def _status_page(request, interview, *, heading=None, message=None, status=None, **extra):
     get_code, post_code, default_heading, default_message = STATUS_PAGES[interview.status]
     if status is None:
         status = post_code if request.method == "POST" else get_code
@@ -66,16 +69,29 @@ def _status_page(request, interview, *, heading=None, message=None, status=None)
         heading=heading or default_heading,
         message=message or default_message,
         status=status,
+        **extra,
     )
 
 
-def _page(request, interview, *, heading: str, message: str, status: int, back=False):
-    response = render(
-        request,
-        "assessments/candidate/status.html",
-        {"interview": interview, "heading": heading, "message": message, "back": back},
-        status=status,
+def _page(request, interview, *, heading: str, message: str, status: int, back=False, **extra):
+    context = {"interview": interview, "heading": heading, "message": message, "back": back}
+    # After submitting: the optional feedback form, or its thanks once given.
+    if candidate_feedback.feedback_open(interview) and "feedback" not in extra:
+        given = candidate_feedback.feedback_given(interview)
+        extra["feedback"] = "given" if given else "open"
+    context.update(
+        extra,
+        feedback_comment_max=candidate_feedback.COMMENT_MAX,
+        feedback_ratings=candidate_feedback.RATING_LABELS,
     )
+    response = render(request, "assessments/candidate/status.html", context, status=status)
+    response["Cache-Control"] = NO_STORE
+    return response
+
+
+def _intro(request, interview, *, status=200, **extra):
+    context = {"interview": interview, **accommodations.accommodation_intro(interview), **extra}
+    response = render(request, "assessments/candidate/intro.html", context, status=status)
     response["Cache-Control"] = NO_STORE
     return response
 
@@ -121,9 +137,14 @@ def _answers_saved_at(interview: Interview) -> dict[str, str | None]:
 
 @require_GET
 def page(request, token: str):
-    interview = _load(token)
+    try:
+        interview = _load(token)
+    except Http404:
+        if not candidate_link_replaced(token):
+            raise
+        return _link_replaced_page(request)
     if interview.status == S.SENT:
-        response = render(request, "assessments/candidate/intro.html", {"interview": interview})
+        response = _intro(request, interview)
     elif interview.status == S.IN_PROGRESS:
         saved = dict(interview.answers.values_list("key", "value"))
         last_saved = interview.answers.order_by("-saved_at").values_list("saved_at", flat=True)
@@ -148,6 +169,22 @@ def page(request, token: str):
     return response
 
 
+def _link_replaced_page(request):
+    # Nothing of the interview is shown: whoever holds an old link learns only this.
+    response = render(
+        request,
+        "assessments/candidate/status.html",
+        {
+            "heading": "This link was replaced",
+            "message": "The company gave you a new attempt at this test with a new link, "
+            "sent to you by email. Use the link in the newest email; this one no longer works.",
+        },
+        status=410,
+    )
+    response["Cache-Control"] = NO_STORE
+    return response
+
+
 @csrf_exempt
 @require_POST
 def start(request, token: str):
@@ -161,14 +198,7 @@ def start(request, token: str):
                 detail=request.POST.get("recording_consent_detail", ""),
             )
         except RecordingRefused as refused:
-            response = render(
-                request,
-                "assessments/candidate/intro.html",
-                {"interview": interview, "start_error": refused.detail},
-                status=refused.status,
-            )
-            response["Cache-Control"] = NO_STORE
-            return response
+            return _intro(request, interview, start_error=refused.detail, status=refused.status)
         # A double click or a second tab may have started it already.
         with contextlib.suppress(candidate.IllegalTransition):
             interview_start(interview=interview)
@@ -223,7 +253,26 @@ def save_answers(request, token: str):
             f"This test is {current.get_status_display().lower()}; answers can't be changed.",
             status=current.status,
         )
-    return JsonResponse({"saved_at": iso(saved_at)})
+    # The deadline rides along: the hiring team may have added time (the page's clock).
+    interview.refresh_from_db(fields=["expires_at"])
+    return JsonResponse({"saved_at": iso(saved_at), "deadline": iso(interview.expires_at)})
+
+
+@require_GET
+def clock(request, token: str):
+    """The take page's light poll: the deadline now, which extra time may have moved."""
+    interview = candidate.interview_by_token(token)
+    if interview is None:
+        return _json_error(404, "not_found", "This link is not valid.")
+    response = JsonResponse(
+        {
+            "status": interview.status,
+            "deadline": iso(interview.expires_at),
+            "server_now": iso(timezone.now()),
+        }
+    )
+    response["Cache-Control"] = NO_STORE
+    return response
 
 
 def _answers_from_form(form, interview: Interview) -> dict:
@@ -318,3 +367,68 @@ def starter_archive(request, token: str):
     return FileResponse(
         archive.open("rb"), as_attachment=True, filename=archive.name.rsplit("/", 1)[-1]
     )
+
+
+def _form_or_none(request):
+    try:
+        return request.POST
+    except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+        return None
+
+
+# CSRF is off here too (see the module's docstring): the intro page's Referrer-Policy
+# no-referrer makes browsers send "Origin: null", which Django's check refuses. The rate limit
+# per interview bounds the emails a leaked link could cause.
+@csrf_exempt
+@require_POST
+def accommodation_request(request, token: str):
+    interview = _load(token)
+    if interview.status != S.SENT:
+        if interview.status == S.IN_PROGRESS:
+            return redirect("candidate-page", token=token)
+        return _status_page(request, interview)
+    form = _form_or_none(request)
+    message = form.get("message", "") if form is not None else ""
+    shown = {"accommodation_message": message.replace("\x00", ""), "accommodation_open": True}
+    try:
+        if form is None:
+            raise accommodations.FieldInvalid("message", "is too long")
+        accommodations.accommodation_request_send(interview=interview, message=message)
+    except accommodations.FieldInvalid as error:
+        problem = f"Your message {error.problem}."
+        return _intro(request, interview, status=400, accommodation_error=problem, **shown)
+    except accommodations.RequestLimitReached as refused:
+        return _intro(request, interview, status=429, accommodation_error=str(refused), **shown)
+    except accommodations.RequestNotSent as failed:
+        return _intro(request, interview, status=503, accommodation_error=str(failed), **shown)
+    except accommodations.RequestUnavailable:
+        return _intro(request, interview, status=404)
+    except accommodations.AccommodationRefused:
+        return _status_page(request, candidate.interview_expire_if_overdue(interview=interview))
+    return _intro(request, interview, accommodation_sent=True)
+
+
+@csrf_exempt
+@require_POST
+def feedback(request, token: str):
+    interview = _load(token)
+    if not candidate_feedback.feedback_open(interview):
+        if interview.status in STATUS_PAGES:
+            return _status_page(request, interview)
+        return redirect("candidate-page", token=token)
+    form = _form_or_none(request)
+    try:
+        if form is None:
+            raise accommodations.FieldInvalid("comment", "is too long")
+        candidate_feedback.feedback_record(
+            interview=interview, rating=form.get("rating", ""), comment=form.get("comment", "")
+        )
+    except accommodations.FieldInvalid as error:
+        shown = {
+            "feedback_error": f"{error.field.capitalize()}: {error.problem}.",
+            "feedback_comment": form.get("comment", "").replace("\x00", "") if form else "",
+        }
+        return _status_page(request, interview, status=400, feedback="open", **shown)
+    except candidate_feedback.FeedbackRefused:
+        return _status_page(request, interview, status=409, feedback="given")
+    return _status_page(request, interview, status=200, feedback="thanks")

@@ -26,7 +26,15 @@ EVENT_LABELS = {
     "expired": "Expired",
     "cancelled": "Cancelled",
     "invitation_resent": "Invitation sent again",
+    "deadline_extended": "Invitation deadline extended",
+    "time_added": "Extra time added",
+    "reopened": "Reopened with a new deadline",
+    "retake_started": "Retake: a new attempt with a new link",
+    "accommodation_set": "Accommodation updated",
 }
+# The candidate asked the organization's contact for an accommodation: that is between them,
+# so the report (and the ATS) never shows it.
+PRIVATE_EVENTS = {"accommodation_requested"}
 # Recording states before it is processed (or failed), and interview states after capture.
 RECORDING_NOT_READY = {"receiving", "pending", "processing"}
 INTERVIEW_FINISHED = {
@@ -101,7 +109,44 @@ def report_build(interview: Interview) -> dict:
             if not environment_value_is_secret(label=value.label, is_secret=value.is_secret)
         ],
         "recording": recording,
+        # That extra time applied, never how much or why (the note stays in the admin).
+        "accommodation_applied": interview.has_accommodation,
+        # A retaken test: the current attempt counts; the earlier ones are kept (see below).
+        "attempt_number": interview.attempt_number,
+        "attempts": _attempts(interview),
     }
+
+
+def attempt_snapshot_build(interview: Interview) -> dict:
+    """What the report keeps of an attempt that a retake archives: its answers and score
+    lines, redacted now (the environment values that name the secrets are about to go)."""
+    report = report_build(interview)
+    return {
+        "answers": report["answers"],
+        "score_lines": report["breakdown"],
+        "recording": report["recording"] is not None,
+    }
+
+
+def _attempts(interview: Interview) -> list[dict]:
+    if interview.attempt_number <= 1:
+        return []  # no query for the (usual) first attempt
+    return [
+        {
+            "number": attempt.number,
+            "counts": False,
+            "status": attempt.status,
+            "started_at": iso(attempt.started_at),
+            "submitted_at": iso(attempt.submitted_at),
+            "score": json_number(attempt.score),
+            "max_score": json_number(attempt.max_score),
+            "archived_at": iso(attempt.archived_at),
+            "breakdown": attempt.snapshot.get("score_lines", []),
+            "answers": attempt.snapshot.get("answers", []),
+            "recording": bool(attempt.snapshot.get("recording")),
+        }
+        for attempt in interview.attempts.all()
+    ]
 
 
 def _secret_values(interview: Interview, environment_values) -> list[str]:
@@ -129,12 +174,14 @@ def _transcript(interview: Interview, extra_events: list, questions: list) -> li
     reviewers = _reviewer_names(events, known=interview.scored_by)
     entries = []
     for event in events:
+        if event.kind in PRIVATE_EVENTS:
+            continue
         entry = {"at": iso(event.at), "event": event.kind, "label": EVENT_LABELS.get(event.kind)}
         if event.kind == "answer_saved":
             keys = event.data.get("answers", [])
             entry["answers"] = [numbers.get(key) or REVIEW_LABELS.get(key, key) for key in keys]
             entry["saves"] = event.data.get("saves", 1)
-        for name in ("automatic", "reason"):
+        for name in ("automatic", "reason", "minutes", "attempt"):
             if name in event.data:
                 entry[name] = event.data[name]
         if "reviewer_id" in event.data or "reviewer" in event.data:

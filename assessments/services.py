@@ -26,10 +26,11 @@ S = Interview.Status
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     S.SENT: {S.IN_PROGRESS, S.EXPIRED, S.CANCELLED},
     S.IN_PROGRESS: {S.SUBMITTED, S.COMPLETE, S.EXPIRED, S.CANCELLED},
-    S.SUBMITTED: {S.COMPLETE, S.CANCELLED},
+    # Back to sent: only the hiring team's reopen or retake (interview_changes) asks for it.
+    S.SUBMITTED: {S.COMPLETE, S.CANCELLED, S.SENT},
     # A score may be corrected after completion; the ATS is told again.
-    S.COMPLETE: {S.COMPLETE},
-    S.EXPIRED: set(),
+    S.COMPLETE: {S.COMPLETE, S.SENT},
+    S.EXPIRED: {S.SENT},
     S.CANCELLED: set(),
 }
 
@@ -144,6 +145,11 @@ def _queue_invitation(interview_pk: int) -> None:
     task_enqueue("assessments.tasks.send_invitation_email", interview_pk)
 
 
+def interview_invitation_queue(*, interview: Interview) -> None:
+    """Email the invitation once the current transaction commits."""
+    transaction.on_commit(lambda: _queue_invitation(interview.pk))
+
+
 def interview_invitation_resend(*, interview: Interview) -> bool:
     """Email the candidate link again; only while the test can still be taken."""
     if not interview.is_live:
@@ -162,6 +168,8 @@ def candidate_link(interview: Interview) -> str:
 
 # The transcript names status changes by what happened, not by the status reached.
 EVENT_FOR_STATUS = {
+    # Only a reopen or a retake goes back to sent; a retake names its event itself.
+    S.SENT: "reopened",
     S.IN_PROGRESS: "started",
     S.SUBMITTED: "submitted",
     S.COMPLETE: "scored",
@@ -171,7 +179,13 @@ EVENT_FOR_STATUS = {
 
 
 def interview_transition(
-    *, interview: Interview, to_status: str, at=None, event_data: dict | None = None, **fields
+    *,
+    interview: Interview,
+    to_status: str,
+    at=None,
+    event_data: dict | None = None,
+    event_kind: str = "",
+    **fields,
 ) -> Interview:
     """Move an interview to ``to_status`` under a row lock, log it and announce the change."""
     at = at or timezone.now()
@@ -185,8 +199,8 @@ def interview_transition(
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.save()
-        kind = EVENT_FOR_STATUS[to_status]
-        if previous_status == S.COMPLETE:
+        kind = event_kind or EVENT_FOR_STATUS[to_status]
+        if previous_status == S.COMPLETE and to_status == S.COMPLETE:
             kind = "score_corrected"
         elif previous_status == S.IN_PROGRESS and to_status == S.COMPLETE:
             # A quiz is submitted and scored in one step; the transcript shows both.

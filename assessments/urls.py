@@ -9,5 +9,12 @@ urlpatterns = [
     path("<str:token>/start", candidate_views.start, name="candidate-start"),
     path("<str:token>/answers", candidate_views.save_answers, name="candidate-answers"),
     path("<str:token>/submit", candidate_views.submit, name="candidate-submit"),
+    path("<str:token>/clock", candidate_views.clock, name="candidate-clock"),
     path("<str:token>/starter", candidate_views.starter_archive, name="candidate-starter"),
+    path(
+        "<str:token>/accommodation",
+        candidate_views.accommodation_request,
+        name="candidate-accommodation",
+    ),
+    path("<str:token>/feedback", candidate_views.feedback, name="candidate-feedback"),
 ]

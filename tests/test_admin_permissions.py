@@ -81,6 +81,12 @@ class World:
     def sent(self) -> Interview:
         return self.send()
 
+    def in_progress(self) -> Interview:
+        return lifecycle.interview_start(interview=self.send())
+
+    def expired(self) -> Interview:
+        return lifecycle.interview_expire(interview=self.send())
+
     def submitted(self) -> Interview:
         return lifecycle.interview_submit(
             interview=lifecycle.interview_start(interview=self.send())
@@ -125,6 +131,7 @@ class ActionRow:
     done: Callable  # (object, response) -> whether the action took effect
     logged: str  # what the admin history says about it
     allowed: frozenset = frozenset({"changer"})
+    form: dict | None = None  # what an action's confirmation page asks for, filled in
 
 
 def _with_delivery_count(interview: Interview) -> Interview:
@@ -170,6 +177,30 @@ ACTIONS = {
         make=lambda world: _with_delivery_count(world.delivery().interview),
         done=_more_deliveries,
         logged="Resent delivery",
+    ),
+    ("assessments.interview", "extend_invitations"): ActionRow(
+        make=World.sent,
+        done=lambda interview, response: interview.events.filter(kind="deadline_extended").exists(),
+        logged="Extended the invitation deadline by 3 day(s): asked",
+        form={"confirm": "yes", "reason": "asked", "days": "3"},
+    ),
+    ("assessments.interview", "add_time"): ActionRow(
+        make=World.in_progress,
+        done=lambda interview, response: interview.events.filter(kind="time_added").exists(),
+        logged="Added 10 minute(s) to the test: outage",
+        form={"confirm": "yes", "reason": "outage", "minutes": "10"},
+    ),
+    ("assessments.interview", "reopen_interviews"): ActionRow(
+        make=World.expired,
+        done=lambda interview, response: _status(interview) == S.SENT,
+        logged="Reopened the test",
+        form={"confirm": "yes", "reason": "ill", "days": "3"},
+    ),
+    ("assessments.interview", "retake_interviews"): ActionRow(
+        make=World.submitted,
+        done=lambda interview, response: _status(interview) == S.SENT,
+        logged="Started a retake",
+        form={"confirm": "yes", "reason": "bad wifi", "days": "3"},
     ),
     ("delivery.delivery", "retry_now"): ActionRow(
         make=World.failed_delivery,
@@ -228,7 +259,9 @@ def test_admin_action(people, world, key, who):
     changelist = reverse(f"admin:{app_label}_{model_name}_changelist")
 
     response = logged_in(user).post(
-        changelist, {"action": action, admin.helpers.ACTION_CHECKBOX_NAME: [obj.pk]}, follow=True
+        changelist,
+        {"action": action, admin.helpers.ACTION_CHECKBOX_NAME: [obj.pk], **(row.form or {})},
+        follow=True,
     )
 
     if who in row.allowed:

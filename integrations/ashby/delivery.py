@@ -5,6 +5,7 @@ import json
 from django.conf import settings
 
 from assessments.models import Interview
+from assessments.signals import interview_deadline_changed
 
 from ..crypto import decrypt
 from ..delivery import kinds
@@ -117,7 +118,19 @@ def ashby_update_interpret(delivery, status_code, headers, body: bytes):
     )
 
 
+def update_on_deadline_change(sender, interview, previous_expires_at, at, **kwargs):
+    # An extended invitation: Ashby sees the new expiry (metadata) with the same status.
+    if interview.source == SOURCE and interview.status == Interview.Status.SENT:
+        ashby_update_create(
+            interview=interview,
+            event={"status": interview.status, "at_ms": epoch_ms(at), "trigger": "deadline"},
+        )
+
+
 def register() -> None:
+    interview_deadline_changed.connect(
+        update_on_deadline_change, dispatch_uid="ashby.update_on_deadline_change"
+    )
     kinds.register(
         KIND,
         ashby_update_build,

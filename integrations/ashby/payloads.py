@@ -10,7 +10,7 @@ from assessments.models import Interview
 from assessments.recordings.services import recording_url_for
 from assessments.reports import report_build
 
-from ..values import json_number, report_url
+from ..values import iso_ms, json_number, report_url
 
 S = Interview.Status
 STATUS_LABELS = {
@@ -76,6 +76,9 @@ def _metadata(interview: Interview, status: str) -> list[dict]:
     if interview.started_at and finished_at:
         minutes = max(0, round((finished_at - interview.started_at).total_seconds() / 60))
         fields.append(typed("duration", "Time taken", "numeric_duration_minutes", minutes))
+    if status == S.SENT and interview.status == S.SENT:
+        # The invitation's deadline: new after an extension, a reopen or a retake.
+        fields.append(typed("expires-at", "Expires at", "string", iso_ms(interview.expires_at)))
     fields.extend(_breakdown_fields(interview, status))
     recording = recording_url_for(interview)
     if recording:

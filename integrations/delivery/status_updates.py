@@ -23,9 +23,11 @@ from .services import DeliveryNotPossible, delivery_create, submit_results_regis
 # create(interview=..., event=..., ...) -> Delivery: an ATS's delivery factory.
 Create = Callable[..., Delivery]
 
-# Every change after the invitation, for an ATS that shows the candidate's progress.
+# Every change after the invitation, for an ATS that shows the candidate's progress. "Sent"
+# is reached again only by the hiring team's reopen or retake (the first one is the send).
 EVERY_CHANGE = frozenset(
     {
+        Interview.Status.SENT,
         Interview.Status.IN_PROGRESS,
         Interview.Status.SUBMITTED,
         Interview.Status.COMPLETE,

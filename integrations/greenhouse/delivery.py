@@ -44,11 +44,12 @@ def results_patch_create(
 def register() -> None:
     kinds.register(KIND, results_patch_build, loads=("organization__greenhouse_settings",))
     # Score corrections (complete → complete) tell the ATS again. Only a complete interview
-    # was PATCHed with its results, maybe without the recording link.
+    # was PATCHed with its results, maybe without the recording link. Back to sent (a reopen
+    # or retake) is PATCHed too: Greenhouse then reads test_status, which says "sent".
     status_updates_register(
         sources=PATCHED_SOURCES,
         create=results_patch_create,
-        statuses={Interview.Status.COMPLETE},
+        statuses={Interview.Status.COMPLETE, Interview.Status.SENT},
         recording_statuses={Interview.Status.COMPLETE},
         dispatch_uid="greenhouse.results_patch_on_complete",
         needs_callback_url=True,

@@ -20,6 +20,8 @@ from .services import SOURCE, api_base_check, partner_for, partner_of, report_id
 KIND = "recruitee_report"
 SECRET_HEADER = "RT-PARTNER-SECRET"
 NOTIFIED_STATUSES = {
+    # Back to sent after a reopen or retake (a "canceled" expiry is undone).
+    Interview.Status.SENT,
     Interview.Status.COMPLETE,
     Interview.Status.EXPIRED,
     Interview.Status.CANCELLED,

@@ -191,6 +191,7 @@
   }
 
   function answered(response, body, sent) {
+    if (body.deadline) deadlineUpdate(body.deadline);
     if (response.ok) return confirmed(sent, body.saved_at);
     if (body.error === "recording_required") {
       // Kept on this device; saved once the recording runs (consent reaches the server).
@@ -491,8 +492,34 @@
     }
   }
 
+  // The hiring team may move the deadline during the test (extra minutes, an accommodation):
+  // every save answer carries it, and a light poll catches it on an idle page.
+  var clockUrl = pageUrl + "/clock";
+  var CLOCK_POLL_MS = window.mariohrClockPollMs || 15000;
+
+  function deadlineUpdate(iso) {
+    var moved = Date.parse(iso);
+    if (!moved || moved === deadline || timeUp) return;
+    var later = moved > deadline;
+    deadline = moved;
+    countdownEl.dataset.deadline = iso;
+    // More time: the warnings come again when the new time runs low.
+    if (later) warned = Infinity;
+    alertEl.textContent = later ? "You were given more time. The new time left is shown above." : "The time limit changed. The new time left is shown above.";
+    tick();
+  }
+
+  function pollClock() {
+    if (timeUp || submitting) return;
+    fetch(clockUrl, {headers: {"Accept": "application/json"}, cache: "no-store", credentials: "same-origin"})
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (body) { if (body.deadline) deadlineUpdate(body.deadline); })
+      .catch(function () {});  // offline: the next poll tries again
+  }
+
   render();
   var interval = setInterval(tick, 1000);
+  setInterval(pollClock, CLOCK_POLL_MS);
   tick();
   electTab();
 })();

@@ -18,6 +18,7 @@ from mariohr.formats import iso
 from mariohr.json_safety import storable
 
 from .models import Interview, InterviewAttempt, InterviewEvent, new_candidate_token
+from .recordings.services import RecordingUnfinished, recording_archive, recording_archive_check
 from .reports import attempt_snapshot_build
 from .selectors import interview_is_overdue
 from .services import interview_invitation_queue, interview_transition
@@ -192,14 +193,16 @@ def interview_retake(
         locked = _locked(interview)
         if locked.status not in RETAKE_FROM:
             _refuse_status(locked, "only a submitted, scored or expired test can be retaken")
+        try:
+            # Before anything is written: a recording still in the works cannot move yet.
+            recording_archive_check(interview=locked)
+        except RecordingUnfinished as unfinished:
+            raise ChangeRefused(str(unfinished)) from unfinished
         snapshot = {
             **attempt_snapshot_build(locked),
             "replaced_link": token_digest(locked.candidate_token),
         }
-        if locked.attempts.filter(snapshot__recording=True).exists():
-            # The interview holds one recording: it stays with the attempt that made it.
-            snapshot["recording"] = False
-        InterviewAttempt.objects.create(
+        attempt = InterviewAttempt.objects.create(
             interview=locked,
             number=locked.attempt_number,
             status=locked.status,
@@ -212,6 +215,8 @@ def interview_retake(
             archived_by=by,
             reason=reason,
         )
+        # The recording goes with the attempt that made it; the retake records afresh.
+        recording_archive(interview=locked, attempt=attempt)
         locked.answers.all().delete()
         locked.score_lines.all().delete()
         # Fresh generated passwords for the new attempt, made again at its Start.

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from mariohr.formats import iso, json_number
 
 from .models import Interview, Question, Test
-from .recordings.selectors import recording_for_report
+from .recordings.selectors import attempt_recordings, recording_for_report, recording_report_part
 
 SECRET_LABEL = re.compile(r"pass(word|phrase)?|secret|token|api[\s_-]?key|\bkey\b|credential", re.I)
 REDACTED = "[redacted]"
@@ -131,6 +131,7 @@ def attempt_snapshot_build(interview: Interview) -> dict:
 def _attempts(interview: Interview) -> list[dict]:
     if interview.attempt_number <= 1:
         return []  # no query for the (usual) first attempt
+    recordings = attempt_recordings(interview)
     return [
         {
             "number": attempt.number,
@@ -143,10 +144,19 @@ def _attempts(interview: Interview) -> list[dict]:
             "archived_at": iso(attempt.archived_at),
             "breakdown": attempt.snapshot.get("score_lines", []),
             "answers": attempt.snapshot.get("answers", []),
-            "recording": bool(attempt.snapshot.get("recording")),
+            # Its own recording (player and link on the page); None when it made none.
+            "recording": _attempt_recording(recordings.get(attempt.number)),
         }
         for attempt in interview.attempts.all()
     ]
+
+
+def _attempt_recording(recording) -> dict | None:
+    part = recording_report_part(recording)
+    if part is not None:
+        part.pop("transcript_events")  # the timeline is the current attempt's
+        part["processing"] = False  # a retake waits until it is processed or failed
+    return part
 
 
 def _secret_values(interview: Interview, environment_values) -> list[str]:

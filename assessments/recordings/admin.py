@@ -7,7 +7,7 @@ from mariohr.admin_paging import LargeTableAdminMixin
 
 from .models import Recording, RecordingChunk, RecordingPolicy, RecordingSegment
 from .processing import recording_reprocess
-from .services import recording_url_for
+from .services import recording_url_of
 
 
 class RecordingPolicyInline(admin.StackedInline):
@@ -59,7 +59,7 @@ admin_extend(Interview, inlines=[RecordingInline])
 @admin.register(Recording)
 class RecordingAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     list_display = [
-        "interview",
+        "of_interview",
         "status",
         "consent",
         "duration_seconds",
@@ -67,8 +67,14 @@ class RecordingAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["status", "consent"]
-    search_fields = ["interview__partner_interview_id", "interview__candidate__email"]
-    list_select_related = ["interview__test"]  # Interview.__str__ names its test
+    search_fields = [
+        "interview__partner_interview_id",
+        "interview__candidate__email",
+        "archived_attempt__interview__partner_interview_id",
+        "archived_attempt__interview__candidate__email",
+    ]
+    # Interview.__str__ names its test; an archived attempt's recording has no interview.
+    list_select_related = ["interview__test", "archived_attempt__interview__test"]
     readonly_fields = [f.name for f in Recording._meta.fields] + ["play"]
     actions = ["process_again"]
     inlines = [RecordingSegmentInline, RecordingChunkInline]
@@ -76,9 +82,18 @@ class RecordingAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    @admin.display(description="Interview")
+    def of_interview(self, obj):
+        if obj.interview_id is not None:
+            return str(obj.interview)
+        if obj.archived_attempt_id is not None:
+            attempt = obj.archived_attempt
+            return f"{attempt.interview} (attempt {attempt.number}, archived by a retake)"
+        return "-"
+
     @admin.display(description="Recording")
     def play(self, obj):
-        url = recording_url_for(obj.interview)
+        url = recording_url_of(obj)
         if not url:
             return "-"
         return format_html('<video controls preload="metadata" src="{}" width="480"></video>', url)

@@ -56,7 +56,18 @@ class Recording(models.Model):
         DECLINED = "declined", "Declined"
         UNAVAILABLE = "unavailable", "No camera or microphone"
 
-    interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="recording")
+    # The current attempt's recording hangs on the interview; a retake moves it to the
+    # archived attempt (interview None), so the new attempt records afresh.
+    interview = models.OneToOneField(
+        Interview, null=True, blank=True, on_delete=models.CASCADE, related_name="recording"
+    )
+    archived_attempt = models.OneToOneField(
+        "assessments.InterviewAttempt",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="recording",
+    )
     storage_key = models.CharField(max_length=40, unique=True, default=new_storage_key)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVING)
     consent = models.CharField(max_length=20, choices=Consent.choices, blank=True)
@@ -92,7 +103,33 @@ class Recording(models.Model):
         indexes = [models.Index(fields=["status"])]
 
     def __str__(self) -> str:
-        return f"Recording of {self.interview.partner_interview_id} ({self.status})"
+        if self.interview_id is not None:
+            return f"Recording of {self.interview.partner_interview_id} ({self.status})"
+        if self.archived_attempt_id is not None:
+            attempt = self.archived_attempt
+            return (
+                f"Recording of {attempt.interview.partner_interview_id}, "
+                f"attempt {attempt.number} ({self.status})"
+            )
+        return f"Recording {self.pk} ({self.status})"
+
+    @property
+    def owner_interview(self) -> Interview | None:
+        """The interview it was made for, also when it is an archived attempt's."""
+        if self.interview_id is not None:
+            return self.interview
+        if self.archived_attempt_id is not None:
+            return self.archived_attempt.interview
+        return None
+
+    @property
+    def started_at(self):
+        """When the attempt it records started (the interview's, or the archived attempt's)."""
+        if self.interview_id is not None:
+            return self.interview.started_at
+        if self.archived_attempt_id is not None:
+            return self.archived_attempt.started_at
+        return None
 
 
 LEGACY_SEGMENT = "legacy"

@@ -61,7 +61,10 @@ def recording_process(*, recording_pk: int) -> None:
         )
         raise
     if _finish(recording, status=R.PROCESSED, processed_at=timezone.now(), **fields):
-        recording_processed_send(recording=recording)
+        if recording.interview_id is not None:
+            # The ATS hears of the current attempt's recording only, never an archived one
+            # (a failed one processed again after a retake).
+            recording_processed_send(recording=recording)
         _chunks_delete(recording)
 
 

@@ -58,7 +58,20 @@ def recording_of(interview: Interview) -> Recording | None:
 
 
 def recording_for_report(interview: Interview) -> dict | None:
-    recording = recording_of(interview)
+    """The report's part of the interview's (current attempt's) recording."""
+    return recording_report_part(recording_of(interview))
+
+
+def attempt_recordings(interview: Interview) -> dict[int, Recording]:
+    """The recordings of the interview's archived attempts, by attempt number (one query)."""
+    recordings = Recording.objects.filter(archived_attempt__interview=interview).select_related(
+        "archived_attempt"
+    )
+    return {recording.archived_attempt.number: recording for recording in recordings}
+
+
+def recording_report_part(recording: Recording | None) -> dict | None:
+    """``recording_for_report`` for a recording already loaded (an archived attempt's too)."""
     if recording is None:
         return None
     processed = _is_processed(recording)
@@ -86,7 +99,7 @@ def _wall_clock(recording: Recording, offset: float) -> datetime:
         span = spans[-1]
         return _span_start(span) + timedelta(seconds=offset - span["offset_seconds"])
     # Processed before segments existed: one recording that began at consent.
-    began = recording.consent_at or recording.interview.started_at or recording.created_at
+    began = recording.consent_at or recording.started_at or recording.created_at
     return began + timedelta(seconds=offset)
 
 

@@ -30,6 +30,12 @@ from .selectors import recording_of as recording_of
 from .selectors import recording_url_for as recording_url_for
 from .selectors import recording_url_of as recording_url_of
 
+RECORDING_UNFINISHED = {
+    Recording.Status.RECEIVING,
+    Recording.Status.PENDING,
+    Recording.Status.PROCESSING,
+}
+
 log = logging.getLogger(__name__)
 
 S = Interview.Status
@@ -271,3 +277,32 @@ def recording_capture_close(*, interview: Interview) -> None:
 def recording_enqueue(*, recording_pk: int) -> None:
     # By name: the task's module imports this one (through processing).
     task_enqueue("assessments.recordings.tasks.process_recording", recording_pk)
+
+
+class RecordingUnfinished(Exception):
+    """The recording is still being received or processed: it cannot be archived yet."""
+
+
+def recording_archive(*, interview: Interview, attempt) -> Recording | None:
+    """Called inside a retake's transaction: the interview's recording moves to ``attempt``
+    (the archived InterviewAttempt), so the new attempt records afresh. Refused with
+    ``RecordingUnfinished`` while it is not processed or failed; ``recording_archive_check``
+    says so before anything is written."""
+    recording = recording_archive_check(interview=interview)
+    if recording is not None:
+        recording.interview = None
+        recording.archived_attempt = attempt
+        recording.save(update_fields=["interview", "archived_attempt"])
+    return recording
+
+
+def recording_archive_check(*, interview: Interview) -> Recording | None:
+    """The interview's recording, row-locked (so processing cannot claim it meanwhile), when
+    it can be archived; ``RecordingUnfinished`` when it is still being received or processed."""
+    recording = Recording.objects.select_for_update().filter(interview=interview).first()
+    if recording is not None and recording.status in RECORDING_UNFINISHED:
+        raise RecordingUnfinished(
+            f"The recording of attempt {interview.attempt_number} is still being processed; "
+            "try again in a few minutes."
+        )
+    return recording

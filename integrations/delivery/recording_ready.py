@@ -45,8 +45,11 @@ def recording_ready_key(recording_pk: int) -> str:
 
 def delivery_recording_ready(*, recording_pk: int) -> Delivery | None:
     """Queue the follow-up once per recording; None when none is due or it already exists."""
+    # An archived attempt's recording (no interview) is no longer what the ATS shows.
     recording = (
-        Recording.objects.filter(pk=recording_pk, status=Recording.Status.PROCESSED)
+        Recording.objects.filter(
+            pk=recording_pk, status=Recording.Status.PROCESSED, interview__isnull=False
+        )
         .exclude(file_name="")
         .first()
     )

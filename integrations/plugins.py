@@ -61,6 +61,14 @@ class AtsAppConfig(AppConfig):
         credentials there, as to any address real deliveries already went to."""
         return []
 
+    def sandbox_configure(self, organization, receiver_url: str) -> list[str]:
+        """Set up the sandbox twin ``organization`` so this ATS's updates go to its built-in
+        receiver (``receiver_url``, ending in "/") with no admin step: credentials of the
+        sandbox's own where this ATS needs some. Runs at every twin creation, so it sets only
+        what is missing and never overwrites what someone chose. Returns what it set, in
+        lines for the operator. By default nothing: the ATS names the URL with each call."""
+        return []
+
     def sample_request(self, organization, url: str):
         """A sample results call to ``url`` for the admin's "Send a test callback": the
         ``kinds.OutboundRequest`` this ATS's delivery would send for a scored interview, with

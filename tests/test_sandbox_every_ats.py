@@ -1,7 +1,7 @@
-"""The sandbox flow for every ATS: a sandbox twin set up like the README says, the ATS's own
-call creates the interview with the built-in receiver as its callback, the candidate takes
-the test, a reviewer scores it, and the receiver holds every update, signed with the
-sandbox's secret, the credentials carried but stored redacted. Also: a production
+"""The sandbox flow for every ATS: a sandbox twin as it comes out of the box (no settings
+filled in), the ATS's own call creates the interview with the built-in receiver as its
+callback, the candidate takes the test, a reviewer scores it, and the receiver holds every
+update, signed with the sandbox's secret, the credentials carried but stored redacted. Also: a production
 organization cannot point credentials at the receiver by any setting, and a sandbox cannot
 point them at another sandbox's receiver."""
 
@@ -16,8 +16,9 @@ from celery.contrib.testing.worker import start_worker
 from rest_framework.test import APIClient
 
 from assessments.models import Interview
-from integrations.ashby.services import ashby_credentials_set
+from integrations.ashby.models import AshbySettings
 from integrations.ashby.tests.test_ashby_api import start_body
+from integrations.crypto import decrypt
 from integrations.delivery.models import Delivery
 from integrations.delivery.services import delivery_attempt
 from integrations.recruitee.models import RecruiteeSettings
@@ -28,19 +29,27 @@ from integrations.sandbox.receiver import receiver_http_url, receiver_url
 from integrations.sandbox.services import sandbox_twin_create
 from integrations.sandbox.targets import sandbox_receiver_allowed
 from integrations.ssrf import UnsafeURL
+from integrations.teamtailor.models import TeamtailorSettings
 from integrations.teamtailor.services import teamtailor_settings_set
 from integrations.workable.credentials import workable_settings_update
 from integrations.workable.models import WorkableSettings
 from tests.delivery_helpers import bearer_client, candidate_completes, wait_for
 
 REPORT_ID = "0b5b8a4e-55c1-4d7e-9a43-3b3cbd8e6a10"
-SECRETS = {
-    "greenhouse": "",
-    "ashby": "ashby-sandbox-key",
-    "workable": "wk-sandbox-token",
-    "recruitee": "rt-sandbox-secret",
-    "teamtailor": "tt-sandbox-key",
-}
+
+
+def twin_secret(ats_name: str, twin) -> str:
+    """The credential the twin's creation gave it for ``ats_name`` ("" for Greenhouse)."""
+    rows = {
+        "ashby": (AshbySettings, "api_key_encrypted"),
+        "workable": (WorkableSettings, "results_token_encrypted"),
+        "recruitee": (RecruiteeSettings, "partner_secret_encrypted"),
+        "teamtailor": (TeamtailorSettings, "api_key_encrypted"),
+    }
+    if ats_name not in rows:
+        return ""
+    model, column = rows[ats_name]
+    return decrypt(getattr(model.objects.get(organization=twin), column))
 
 
 def basic_client(raw_key: str) -> APIClient:
@@ -69,10 +78,9 @@ def teamtailor_event(update_url: str) -> dict:
 
 @dataclass(frozen=True)
 class Ats:
-    """What the README tells a developer to do for one ATS: configure the sandbox, make the
-    ATS's call; and what the receiver then holds."""
+    """What the README tells a developer to do for one ATS: make the ATS's call (nothing to
+    configure on the sandbox); and what the receiver then holds."""
 
-    configure: Callable  # (twin, callback_url) -> None
     send: Callable  # (raw_key, callback_url) -> response
     method: str
     path: str
@@ -85,7 +93,6 @@ class Ats:
 
 ATS = {
     "greenhouse": Ats(
-        configure=lambda twin, callback: None,
         send=lambda key, callback: basic_client(key).post(
             "/api/greenhouse/send_test",
             greenhouse_body(callback + "applications/42/results"),
@@ -97,9 +104,6 @@ ATS = {
         scored=lambda body: body["partner_status"] == "complete" and body["partner_score"] == 87,
     ),
     "ashby": Ats(
-        configure=lambda twin, callback: ashby_credentials_set(
-            organization=twin, api_key=SECRETS["ashby"], base_url=callback
-        ),
         send=lambda key, callback: basic_client(key).post(
             "/api/ashby/assessment.start", start_body(), format="json"
         ),
@@ -109,9 +113,6 @@ ATS = {
         scored=lambda body: body["assessment_result"]["value"] == 87,
     ),
     "workable": Ats(
-        configure=lambda twin, callback: workable_settings_update(
-            organization=twin, results_token=SECRETS["workable"]
-        ),
         send=lambda key, callback: bearer_client(key).post(
             "/api/workable/assessments",
             {
@@ -127,12 +128,6 @@ ATS = {
         scored=lambda body: body["status"] == "completed" and body["assessment"]["score"] == "87",
     ),
     "recruitee": Ats(
-        configure=lambda twin, callback: recruitee_settings_set(
-            organization=twin,
-            api_base_url=callback + "api",
-            codename="mariohr-sandbox",
-            partner_secret=SECRETS["recruitee"],
-        ),
         send=lambda key, callback: bearer_client(key).post(
             "/api/recruitee/send_candidate",
             {
@@ -152,9 +147,6 @@ ATS = {
         scored=lambda body: body["status"] == "completed" and body["score"].startswith("87"),
     ),
     "teamtailor": Ats(
-        configure=lambda twin, callback: teamtailor_settings_set(
-            organization=twin, api_key=SECRETS["teamtailor"]
-        ),
         send=lambda key, callback: bearer_client(key).post(
             "/api/teamtailor/webhook",
             teamtailor_event(callback + "partner/v1/partner-results/res-1"),
@@ -191,9 +183,7 @@ def sandbox(org):
 
 def sandbox_interview(sandbox, ats_name: str) -> Interview:
     twin, callback = sandbox.sandbox.organization, receiver_url(sandbox.sandbox)
-    ats = ATS[ats_name]
-    ats.configure(twin, callback)
-    answer = ats.send(sandbox.raw_key, callback)
+    answer = ATS[ats_name].send(sandbox.raw_key, callback)
     assert answer.status_code in (200, 201), answer.content
     return Interview.objects.get(organization=twin)
 
@@ -221,7 +211,9 @@ def assert_received(sandbox, interview: Interview, ats_name: str) -> None:
         if ats_name == "recruitee":
             assert callback.headers["rt-partner-secret"] == "[redacted]"
         stored = json.dumps(callback.headers) + json.dumps(callback.body)
-        assert not SECRETS[ats_name] or SECRETS[ats_name] not in stored
+        secret = twin_secret(ats_name, sandbox.sandbox.organization)
+        assert secret.startswith("sandbox-") or ats_name == "greenhouse"
+        assert not secret or secret not in stored
     assert ats.scored(received[-1].body), received[-1].body
 
 
@@ -266,10 +258,9 @@ def test_the_sandbox_flow_through_a_real_worker(sandbox, ats_name, settings):
     assert_received(sandbox, interview, ats_name)
 
 
-@pytest.mark.parametrize("ats_name", ["workable", "recruitee", "teamtailor"])
+@pytest.mark.parametrize("ats_name", ATS)
 def test_a_sandbox_test_callback_carries_the_credentials_to_its_receiver(sandbox, ats_name):
     twin, callback = sandbox.sandbox.organization, receiver_url(sandbox.sandbox)
-    ATS[ats_name].configure(twin, callback)
     url = callback + ATS[ats_name].path.lstrip("/")
     result = callback_send(organization=twin, ats_name=ats_name, url=url)
     assert result.sent and result.ok, result.meaning
@@ -345,12 +336,11 @@ def test_a_production_teamtailor_organization_cannot_send_its_key_to_a_receiver(
     assert not Interview.objects.filter(organization=org).exists()
 
 
-@pytest.mark.parametrize("ats_name", ["workable", "recruitee", "teamtailor"])
+@pytest.mark.parametrize("ats_name", ATS)
 def test_a_sandbox_cannot_use_another_sandboxs_receiver(sandbox, make_org, ats_name, settings):
     settings.MARIOHR_BASE_URL = "https://mariohr.example.com"  # its HTTP door, on https
     other = sandbox_twin_create(organization=make_org("globex"))
     twin = sandbox.sandbox.organization
-    ATS[ats_name].configure(twin, receiver_url(sandbox.sandbox))
     for url in (receiver_url(other.sandbox), receiver_http_url(other.sandbox)):
         result = callback_send(
             organization=twin, ats_name=ats_name, url=url + ATS[ats_name].path.lstrip("/")
@@ -395,7 +385,7 @@ def test_a_recruitee_sandbox_never_gets_the_deployments_partner_secret(sandbox, 
     settings.MARIOHR_RECRUITEE_PARTNER_SECRET = "deployment-secret"
     settings.MARIOHR_RECRUITEE_CODENAME = "mariohr-prod"
     twin, callback = sandbox.sandbox.organization, receiver_url(sandbox.sandbox)
-    recruitee_settings_set(organization=twin, api_base_url=callback + "api")
+    recruitee_settings_set(organization=twin, partner_secret="")  # its own secret, cleared
     answer = ATS["recruitee"].send(sandbox.raw_key, callback)
     assert answer.status_code == 201, answer.content
     interview = Interview.objects.get(organization=twin)

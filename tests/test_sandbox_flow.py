@@ -10,8 +10,10 @@ from celery.contrib.testing.worker import start_worker
 from assessments.models import Interview
 from integrations.delivery.models import Delivery, DeliveryAttempt
 from integrations.delivery.services import delivery_attempt
+from integrations.greenhouse.credentials import outbound_credentials_set
+from integrations.sandbox.callback_trial import test_callback_send as callback_send
 from integrations.sandbox.models import ReceivedCallback
-from integrations.sandbox.receiver import receiver_url
+from integrations.sandbox.receiver import HTTP_PATH, RECEIVER_ORIGIN, receiver_url
 from integrations.sandbox.services import sandbox_twin_create
 from tests.delivery_helpers import candidate_completes, wait_for
 
@@ -76,24 +78,59 @@ def test_sandbox_flow_through_the_attempt_function(
     assert_signed_patch_received(sandbox, interview)
 
 
-def test_another_organizations_callbacks_to_a_sandbox_receiver_show_as_unverified(
+@pytest.mark.parametrize("spelling", ["{origin}/{token}/cb", "{http}{token}/cb"])
+def test_a_production_organizations_greenhouse_callback_cannot_be_the_receiver(
+    sandbox, org, client_for, send_body, settings, spelling
+):
+    # Its Basic credentials would go along: refused at send_test, in the contract's body.
+    settings.MARIOHR_BASE_URL = "https://mariohr.example.com"
+    outbound_credentials_set(organization=org, username="prod-user", password="prod-pass")
+    url = spelling.format(
+        origin=RECEIVER_ORIGIN,
+        http=f"{settings.MARIOHR_BASE_URL}{HTTP_PATH}",
+        token=sandbox.sandbox.receiver_token,
+    )
+    answer = client_for(org).post("/api/greenhouse/send_test", send_body(url=url), format="json")
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["error"] and "only a sandbox organization's callbacks" in body["message"]
+    assert list(body["fields"]) == ["url"]
+    assert body["fields"]["url"][0].startswith("Callback URL is MarioHR's sandbox receiver")
+    assert not Interview.objects.filter(organization=org).exists()
+    # The old documentation's nested candidate.url is the same callback: refused too.
+    nested = send_body(url=None)
+    nested["candidate"]["url"] = url
+    answer = client_for(org).post("/api/greenhouse/send_test", nested, format="json")
+    assert answer.status_code == 400 and list(answer.json()["fields"]) == ["url"]
+
+
+def test_a_production_delivery_changed_to_the_receiver_is_not_sent(
     sandbox, org, client_for, send_body, django_capture_on_commit_callbacks
 ):
-    # The URL passes send-time checks for anyone, but the receiver verifies with the
-    # sandbox's own secret: another organization's callbacks show as unverified.
-    interview = send_test(client_for, sandbox, send_body)
-    other = client_for(org).post(
-        "/api/greenhouse/send_test",
-        send_body(url=receiver_url(sandbox.sandbox) + "applications/42/results"),
-        format="json",
-    )
-    assert other.status_code == 200
-    other_interview = Interview.objects.get(
-        partner_interview_id=other.json()["partner_interview_id"]
-    )
+    outbound_credentials_set(organization=org, username="prod-user", password="prod-pass")
+    answer = client_for(org).post("/api/greenhouse/send_test", send_body(), format="json")
+    assert answer.status_code == 200, answer.content
+    interview = Interview.objects.get(partner_interview_id=answer.json()["partner_interview_id"])
     with django_capture_on_commit_callbacks(execute=False):
-        candidate_completes(other_interview)
-    delivery_attempt(delivery_id=Delivery.objects.get(interview=other_interview).pk)
-    captured = ReceivedCallback.objects.get()
-    assert not captured.signature_verified
-    assert interview.status == Interview.Status.SENT
+        candidate_completes(interview)
+    # Behind the admin's back: the row now points at a sandbox's receiver.
+    Delivery.objects.filter(interview=interview).update(
+        target_url=receiver_url(sandbox.sandbox) + "applications/42/results"
+    )
+    delivery = Delivery.objects.get(interview=interview)
+    attempt = delivery_attempt(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status != Delivery.Status.SUCCEEDED and delivery.credentials_problem
+    assert "only a sandbox organization's callbacks go there" in delivery.last_error
+    assert attempt.status_code is None
+    assert not ReceivedCallback.objects.exists()
+
+
+def test_a_production_test_callback_to_the_receiver_is_not_sent(sandbox, org):
+    # Not even without credentials: another sandbox's captures are not its to fill.
+    for ats_name in ("greenhouse", "ashby"):
+        result = callback_send(
+            organization=org, ats_name=ats_name, url=receiver_url(sandbox.sandbox) + "cb"
+        )
+        assert not result.sent and "only a sandbox organization's" in result.meaning
+    assert not ReceivedCallback.objects.exists()

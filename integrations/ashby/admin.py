@@ -7,10 +7,10 @@ from integrations.admin_secrets import (
     secret_field,
     secret_set_flag,
 )
-from integrations.ssrf import UnsafeURL, check_url
+from integrations.ssrf import UnsafeURL
 
 from .models import AshbySettings
-from .services import ashby_credentials_set
+from .services import ashby_base_url_check, ashby_credentials_set
 
 
 class AshbySettingsForm(SecretSettingsForm):
@@ -24,12 +24,13 @@ class AshbySettingsForm(SecretSettingsForm):
         fields = ["organization", "base_url"]
 
     def clean_base_url(self):
-        base_url = self.cleaned_data["base_url"].rstrip("/")
+        organization = self.cleaned_data.get("organization") or getattr(
+            self.instance, "organization", None
+        )
         try:
-            check_url(base_url + "/assessment.update", require_resolution=False)
+            return ashby_base_url_check(self.cleaned_data["base_url"], organization=organization)
         except UnsafeURL as exc:
             raise forms.ValidationError(f"The Ashby base URL {exc}") from None
-        return base_url
 
     def clean_api_key(self):
         api_key = self.cleaned_data["api_key"]

@@ -23,6 +23,11 @@ class AshbyConfig(AtsAppConfig):
         settings_row = self.get_model("AshbySettings").objects.filter(organization=organization)
         return [row.base_url for row in settings_row]
 
+    def sandbox_configure(self, organization, receiver_url: str) -> list[str]:
+        from .services import ashby_sandbox_configure
+
+        return ashby_sandbox_configure(organization=organization, receiver_url=receiver_url)
+
     def sample_request(self, organization, url: str):
         from .sample import sample_request
 

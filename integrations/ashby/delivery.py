@@ -19,6 +19,7 @@ from ..delivery.status_updates import (
     status_updates_register,
     superseded_check,
 )
+from ..sandbox.targets import sandbox_receiver_delivery_check
 from .models import ASHBY_API, AshbySettings
 from .payloads import assessment_update_payload
 
@@ -78,10 +79,13 @@ def ashby_update_build(delivery: Delivery) -> kinds.OutboundRequest:
             f"No Ashby API key is configured for {delivery.organization}: set it in the admin "
             "(Ashby settings) or with `manage.py set_ashby_credentials`."
         )
+    # The current base URL, so fixing a misconfigured one and replaying works.
+    url = settings_row.base_url.rstrip("/") + "/assessment.update"
+    # The key goes wherever the URL points: the receiver only for its own sandbox.
+    sandbox_receiver_delivery_check(url, organization=delivery.organization)
     return kinds.OutboundRequest(
         method="POST",
-        # The current base URL, so fixing a misconfigured one and replaying works.
-        url=settings_row.base_url.rstrip("/") + "/assessment.update",
+        url=url,
         json_body=assessment_update_payload(interview, delivery.event),
         basic_auth=(api_key, ""),
         headers={

@@ -1,14 +1,17 @@
 """Ashby-specific rules on top of the shared interview engine."""
 
+import secrets
+
 from django.db import transaction
 
 from assessments import services
 from assessments.candidate_services import interview_expire_if_overdue
 from assessments.models import Interview, Organization, Test
 
-from ..crypto import encrypt
+from ..crypto import decrypt, encrypt
+from ..sandbox.targets import sandbox_receiver_allowed
 from ..ssrf import check_url
-from .models import AshbySettings
+from .models import ASHBY_API, AshbySettings
 
 LIVE_STATUSES = [
     Interview.Status.SENT,
@@ -95,13 +98,37 @@ def ashby_credentials_set(
     api_key = (api_key or "").strip()
     if not api_key or ":" in api_key or len(api_key) > 500:
         raise ValueError("The Ashby API key must be non-empty, without ':', at most 500 chars.")
+    if base_url:
+        base_url = ashby_base_url_check(base_url, organization=organization)
     settings_row = ashby_settings_get(organization=organization)
     if base_url:
-        base_url = base_url.rstrip("/")
-        check_url(base_url + "/assessment.update", require_resolution=False)
         settings_row.base_url = base_url
     settings_row.api_key_encrypted = encrypt(api_key)
     settings_row.save()
+
+
+def ashby_base_url_check(base_url: str, *, organization: Organization | None) -> str:
+    """The SSRF guard; and the built-in receiver only for a sandbox's own (the API key goes
+    wherever this points). Returns it without a trailing slash; raises UnsafeURL."""
+    base_url = base_url.rstrip("/")
+    check_url(base_url + "/assessment.update", require_resolution=False)
+    sandbox_receiver_allowed(base_url + "/", organization=organization)
+    return base_url
+
+
+def ashby_sandbox_configure(*, organization: Organization, receiver_url: str) -> list[str]:
+    """A sandbox twin's updates go to its receiver with a key of its own; a key already set
+    (and the base URL with it) stays."""
+    settings_row = AshbySettings.objects.filter(organization=organization).first()
+    if settings_row is not None and decrypt(settings_row.api_key_encrypted):
+        return []
+    keep_base = settings_row is not None and settings_row.base_url.rstrip("/") != ASHBY_API
+    ashby_credentials_set(
+        organization=organization,
+        api_key=f"sandbox-{secrets.token_urlsafe(24)}",
+        base_url=None if keep_base else receiver_url,
+    )
+    return ["Ashby: assessment.update goes to the receiver, with an API key of the sandbox's."]
 
 
 def ashby_settings_get(*, organization: Organization) -> AshbySettings:

@@ -9,6 +9,7 @@ from assessments.models import Interview
 from ..delivery import kinds
 from ..delivery.models import Delivery
 from ..delivery.status_updates import callback_delivery_create, status_updates_register
+from ..sandbox.targets import sandbox_receiver_delivery_check
 from .credentials import credentials_of
 from .payloads import results_patch_payload
 
@@ -20,6 +21,8 @@ PATCHED_SOURCES = (SOURCE, "admin")
 def results_patch_build(delivery: Delivery) -> kinds.OutboundRequest:
     # Built from the database at every attempt (the engine loads the interview with the
     # delivery): a retry or replay carries current data.
+    # The credentials go wherever the URL points: the receiver only for its own sandbox.
+    sandbox_receiver_delivery_check(delivery.target_url, organization=delivery.organization)
     return kinds.OutboundRequest(
         method="PATCH",
         url=delivery.target_url,

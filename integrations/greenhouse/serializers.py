@@ -2,6 +2,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..fields import CallbackURLField, optional_text
+from ..sandbox.targets import sandbox_receiver_allowed
+from ..ssrf import UnsafeURL
 
 
 class CandidateSerializer(serializers.Serializer):
@@ -38,6 +40,13 @@ class SendTestInputSerializer(serializers.Serializer):
             callback_url = _raw_callback_url(data)
         if not callback_url and "url" not in errors and isinstance(data, dict):
             errors["url"] = ["This field is required."]
+        elif attrs is not None:
+            # The Basic credentials go wherever it points: the receiver only for a sandbox's own.
+            organization = self.context.get("organization")
+            try:
+                sandbox_receiver_allowed(callback_url, organization=organization)
+            except UnsafeURL as exc:
+                errors["url"] = [f"Callback URL {exc}"]
         if errors:
             raise serializers.ValidationError(errors)
         attrs["callback_url"] = callback_url

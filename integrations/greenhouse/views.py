@@ -82,7 +82,7 @@ class SendTestView(APIView):
         },
     )
     def post(self, request):
-        data = _validated(SendTestInputSerializer, request.data)
+        data = _validated(SendTestInputSerializer, request.data, organization=request.user)
         candidate = data["candidate"]
         profile_url = candidate["greenhouse_profile_url"]
         ats_candidate_id, ats_application_id = greenhouse_ids_from_profile_url(profile_url)
@@ -170,7 +170,7 @@ class ResponseErrorView(APIView):
         return Response({"status": "received"})
 
 
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
+def _validated(serializer_class, data, **context) -> dict:
+    serializer = serializer_class(data=data, context=context)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

@@ -17,6 +17,11 @@ class RecruiteeConfig(AtsAppConfig):
 
         register()
 
+    def sandbox_configure(self, organization, receiver_url: str) -> list[str]:
+        from .services import recruitee_sandbox_configure
+
+        return recruitee_sandbox_configure(organization=organization, receiver_url=receiver_url)
+
     def sample_request(self, organization, url: str):
         from .sample import sample_request
 

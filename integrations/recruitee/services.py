@@ -1,5 +1,6 @@
 """Recruitee rules on top of the shared intake: settings, company binding, send_candidate."""
 
+import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -16,6 +17,7 @@ from . import conf
 from .models import RecruiteeSettings
 
 SOURCE = "recruitee"
+SANDBOX_CODENAME = "mariohr-sandbox"
 
 
 class TestNotAvailable(Exception):
@@ -104,6 +106,25 @@ def recruitee_settings_set(
         row.partner_secret_encrypted = encrypt(secret)
     row.save()
     return row
+
+
+def recruitee_sandbox_configure(*, organization: Organization, receiver_url: str) -> list[str]:
+    """A sandbox twin's reports go to its receiver, with a codename and a partner secret of
+    its own (never the deployment's); an API base URL already set keeps the row as it is."""
+    row = RecruiteeSettings.objects.filter(organization=organization).first()
+    if row is not None and row.api_base_url:
+        return []
+    recruitee_settings_set(
+        organization=organization,
+        api_base_url=receiver_url + "api",
+        codename=None if row and row.codename else SANDBOX_CODENAME,
+        partner_secret=(
+            None
+            if row and decrypt(row.partner_secret_encrypted)
+            else f"sandbox-{secrets.token_urlsafe(24)}"
+        ),
+    )
+    return ["Recruitee: reports go to the receiver, with a partner secret of the sandbox's."]
 
 
 def company_bind(*, organization: Organization, company_id: int) -> None:

@@ -130,12 +130,23 @@ def create_sandbox_twin(modeladmin, request, queryset):
             modeladmin.message_user(request, f"{organization}: {exc}", messages.ERROR)
             continue
         twin = created.sandbox.organization
+        set_up = " ".join(created.configured) or "Every ATS was set up already."
+        if not created.created:
+            if created.configured:
+                modeladmin.log_change(request, twin, f"Set up for the receiver: {set_up}")
+            modeladmin.message_user(
+                request,
+                f"{organization}: its sandbox {twin.slug} exists already; no new API key (issue "
+                f"one under API keys). {set_up}",
+                messages.INFO,
+            )
+            continue
         modeladmin.log_addition(request, twin, f"Created as the sandbox twin of {organization}.")
         modeladmin.log_change(request, organization, f"Created the sandbox twin {twin.slug}.")
         modeladmin.message_user(
             request,
             f"Sandbox {twin.slug} created. API key: {created.raw_key} — copy it now, it is "
-            f"shown only once. Callback URL: {receiver_url(created.sandbox)}",
+            f"shown only once. Callback URL: {receiver_url(created.sandbox)} {set_up}",
             messages.WARNING,
         )
 

@@ -48,6 +48,11 @@ def test_callback_send(*, organization: Organization, ats_name: str, url: str):
     ats = plugins.get(ats_name)
     not_sent = partial_result(ats.ats_label, url)
     try:
+        # Not even without credentials: another sandbox's captures are not this one's to fill.
+        sandbox_receiver_allowed(url, organization=organization)
+    except UnsafeURL as exc:
+        return not_sent(f"Not sent: the URL {exc}")
+    try:
         request = ats.sample_request(organization, url)
     except kinds.CredentialsMissing as exc:
         return not_sent(f"Not sent: {exc}")

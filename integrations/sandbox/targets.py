@@ -15,6 +15,7 @@ from django.conf import settings
 
 from assessments.models import Organization
 
+from ..delivery.kinds import CredentialsMissing
 from ..ssrf import UnsafeURL
 from .models import Sandbox
 from .receiver import HTTP_PATH, RECEIVER_ORIGIN, receiver_prefixes
@@ -42,10 +43,27 @@ def sandbox_receiver_allowed(url: str, *, organization: Organization | None) -> 
     return True
 
 
+class ReceiverRefused(CredentialsMissing):
+    """A delivery's URL is the receiver, but not its organization's sandbox's: not sent."""
+
+
+def sandbox_receiver_delivery_check(url: str, *, organization: Organization) -> None:
+    """At every attempt of a plug-in whose credentials go wherever its URL points (Greenhouse,
+    Ashby): a URL changed behind the services' back to the receiver is not sent, and the
+    delivery shows a credentials problem to fix. No query unless the URL is the receiver."""
+    try:
+        sandbox_receiver_allowed(url, organization=organization)
+    except UnsafeURL as exc:
+        raise ReceiverRefused(f"Not sent: the URL {exc}") from None
+
+
 def reaches_receiver(url: str) -> bool:
     """Whether ``url``, however spelled, reaches the receiver: its ``.invalid`` host, or
     MarioHR's own host at the receiver's HTTP path."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "https://[x": no URL at all; the SSRF guard says so
+        return False
     host = (parts.hostname or "").lower().rstrip(".")
     if host == urlsplit(RECEIVER_ORIGIN).hostname:
         return True

@@ -17,6 +17,11 @@ class TeamtailorConfig(AtsAppConfig):
 
         register()
 
+    def sandbox_configure(self, organization, receiver_url: str) -> list[str]:
+        from .services import teamtailor_sandbox_configure
+
+        return teamtailor_sandbox_configure(organization=organization, receiver_url=receiver_url)
+
     def sample_request(self, organization, url: str):
         from .sample import sample_request
 

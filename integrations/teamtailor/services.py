@@ -1,10 +1,11 @@
 """Teamtailor's rules on top of the shared intake: settings, callback checks, the webhook."""
 
+import secrets
 from urllib.parse import urlsplit
 
 from django.db import transaction
 
-from assessments.crypto import encrypt
+from assessments.crypto import decrypt, encrypt
 from assessments.models import Interview, Organization
 
 from ..intake import CandidateData, interview_start
@@ -60,6 +61,19 @@ def teamtailor_settings_set(
             settings_row.webhook_secret_encrypted = encrypt(webhook_secret)
         settings_row.save()
     return settings_row
+
+
+def teamtailor_sandbox_configure(*, organization: Organization, receiver_url: str) -> list[str]:
+    """A sandbox twin's results go to the update-url each webhook names, its receiver's
+    (update_url_check lets a sandbox's own receiver pass), with a partner API key of its own;
+    a key already set stays. No webhook secret: the developer's calls need no signature."""
+    settings_row = teamtailor_settings_of(organization=organization)
+    if settings_row is not None and decrypt(settings_row.api_key_encrypted):
+        return []
+    teamtailor_settings_set(
+        organization=organization, api_key=f"sandbox-{secrets.token_urlsafe(24)}"
+    )
+    return ["Teamtailor: results go to the update-url given, with a key of the sandbox's."]
 
 
 def update_url_check(

@@ -19,6 +19,11 @@ class WorkableConfig(AtsAppConfig):
 
         register()
 
+    def sandbox_configure(self, organization, receiver_url: str) -> list[str]:
+        from .credentials import workable_sandbox_configure
+
+        return workable_sandbox_configure(organization=organization, receiver_url=receiver_url)
+
     def sample_request(self, organization, url: str):
         from .sample import sample_request
 

@@ -2,6 +2,7 @@
 domain results may go to, and the grade thresholds. Nothing else reads the secret column."""
 
 import re
+import secrets
 
 from assessments.crypto import decrypt, encrypt
 from assessments.models import Organization
@@ -104,3 +105,15 @@ def callback_url_check(url: str, *, domain: str, organization: Organization | No
             f"must be on {domain} (the Workable domain set for this organization)."
         )
     return checked.url
+
+
+def workable_sandbox_configure(*, organization: Organization, receiver_url: str) -> list[str]:
+    """A sandbox twin's results go to the callback_url each call names, its receiver's
+    (callback_url_check lets a sandbox's own receiver pass, whatever the domain), with a token
+    of its own; a token already set stays."""
+    if workable_results_token(workable_settings_find(organization_id=organization.pk)):
+        return []
+    workable_settings_update(
+        organization=organization, results_token=f"sandbox-{secrets.token_urlsafe(24)}"
+    )
+    return ["Workable: results go to the callback_url given, with a token of the sandbox's."]

@@ -7,7 +7,10 @@ from integrations.sandbox.services import SandboxNotPossible, sandbox_twin_creat
 
 
 class Command(BaseCommand):
-    help = "Create the sandbox twin <slug>-sandbox of an organization; prints its API key once."
+    help = (
+        "Create the sandbox twin <slug>-sandbox of an organization, every ATS set up to send "
+        "to its receiver; prints its API key once. Again: sets up only what is missing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slug", help="The production organization's slug.")
@@ -22,6 +25,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         twin = created.sandbox.organization
         self.stdout.write(f"Sandbox organization: {twin.slug}")
-        self.stdout.write(f"API key (shown once): {created.raw_key}")
+        if created.created:
+            self.stdout.write(f"API key (shown once): {created.raw_key}")
+        else:
+            self.stdout.write("It exists already: no new API key (issue one under API keys).")
+        for line in created.configured:
+            self.stdout.write(line)
         self.stdout.write(f"Callback URL: {receiver_url(created.sandbox)}")
         self.stdout.write(f"Webhook signing secret: {webhook_secret_get(organization=twin)}")

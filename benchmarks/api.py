@@ -316,7 +316,10 @@ def request_log_rounds(args, inputs: dict[str, Path], env: dict, workdir: Path) 
             gunicorn_wait_ready(ports[name], servers[name], workdir / f"gunicorn-log-{name}.log")
             for call in ("test_status", "list_tests"):
                 run_wrk(args, ports[name], call, inputs[call], f"warm-log-{name}", 1)
+        load_before = os.getloadavg()[0]
         results = alternating_rounds(args, servers, ports, inputs, list(variants), "log-")
+        # A shared machine: the load says how much the figures can be trusted.
+        args.log_load = (load_before, os.getloadavg()[0])
     finally:
         stop_servers(servers)
     return results
@@ -329,10 +332,103 @@ def stop_servers(servers: dict[str, subprocess.Popen]) -> None:
         server.wait(30)
 
 
-def request_log_report(args, results: dict) -> str:
+def request_log_cost(calls: int = 2000) -> dict[str, float]:
+    """The log's own work, in this process, as CPU time of this thread (steadier than req/s on
+    a busy machine): capturing a test_status call (the middleware around a canned answer,
+    each answer distinct), the after-response flush (sealing, publishing to the broker) and
+    the worker's write (parsing, redaction, one INSERT), in microseconds per call."""
+    import gc
+    import time
+
+    from django.conf import settings
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    from integrations.request_log import buffer
+    from integrations.request_log.middleware import RequestLogMiddleware
+    from integrations.request_log.models import PartnerRequest
+    from integrations.request_log.services import partner_requests_write
+
+    path = "/api/greenhouse/test_status"
+    factory, match = RequestFactory(), resolve(path)
+    requests = []
+    for n in range(calls):
+        request = factory.get(path, {"partner_interview_id": f"iv-{n}", "token": "t"})
+        request.resolver_match = match
+        answer = {
+            "partner_interview_id": f"iv-{n}",
+            "partner_status": "completed",
+            "partner_profile_url": f"https://mariohr.example.com/reports/{n}",
+            "partner_score": n % 100,
+            "metadata": {"Test": "Python FastAPI Code Review", "Score": f"{n % 100}/100"},
+        }
+        request.answer = HttpResponse(json.dumps(answer), content_type="application/json")
+        requests.append(request)
+
+    def view(request):
+        request.GET  # noqa: B018 - parsed, as the real view does
+        return request.answer
+
+    middleware = RequestLogMiddleware(view)
+    settings.MARIOHR_REQUEST_LOG_FLUSH_SECONDS = 3600
+    buffer.pending.discard()
+
+    def capture(enabled: bool) -> int:
+        settings.MARIOHR_REQUEST_LOG_ENABLED = enabled
+        gc.disable()  # as timeit does: a collection would land in one run, not the other
+        started = time.thread_time_ns()
+        for request in requests:
+            middleware(request)
+        elapsed = time.thread_time_ns() - started
+        gc.enable()
+        return elapsed
+
+    batches, publish = [], buffer.task_enqueue
+
+    def publish_kept(name, batch, **options):
+        batches.append(batch)
+        return publish(name, batch, **options)
+
+    def measure() -> dict[str, float]:
+        for request in requests:
+            request.__dict__.pop("GET", None)  # parsed again by each run
+        off = capture(False)
+        for request in requests:
+            del request.GET
+        on = capture(True)
+        batches.clear()
+        buffer.task_enqueue = publish_kept
+        gc.disable()
+        try:
+            started = time.thread_time_ns()
+            buffer.pending.flush()
+            flush = time.thread_time_ns() - started
+        finally:
+            buffer.task_enqueue = publish
+            gc.enable()
+        started = time.thread_time_ns()
+        for batch in batches:
+            partner_requests_write(batch=batch)
+        write = time.thread_time_ns() - started
+        PartnerRequest.objects.all().delete()
+        return {"capture": on - off, "flush": flush, "write": write}
+
+    measure()  # warm-up: imports, the broker connection, the redaction cache's misses
+    runs = [measure() for _ in range(3)]
+    cost = {part: statistics.median(run[part] for run in runs) / calls / 1000 for part in runs[0]}
+    return {**cost, "batch": settings.MARIOHR_REQUEST_LOG_BUFFER_ROWS}
+
+
+def request_log_report(args, results: dict, cost: dict) -> str:
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    broker = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
     lines = [
         "Request log: the product with MARIOHR_REQUEST_LOG_ENABLED on vs off "
         f"({args.rounds} rounds x {args.seconds:g} s per call and variant)",
+        f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs; "
+        f"{database}; load average (1 min) {args.log_load[0]:.2f} before, "
+        f"{args.log_load[1]:.2f} after; broker {broker} (no worker: the web side's cost only)",
         "",
         f"{'call':<12} {'log':<4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
         f" {'CPU ms/req':>10}",
@@ -347,7 +443,8 @@ def request_log_report(args, results: dict) -> str:
     lines.append("")
     for call in args.calls:
         pairs = list(zip(results[call]["on"], results[call]["off"], strict=True))
-        ratios = sorted(on["rate"] / off["rate"] for on, off in pairs)
+        # A --quick round on a busy machine can complete no send_test at all.
+        ratios = sorted(on["rate"] / off["rate"] for on, off in pairs if off["rate"]) or [0.0]
         extra_cpu = statistics.median(on["cpu_ms"] - off["cpu_ms"] for on, off in pairs)
         extra_p50 = statistics.median((on["p50_us"] - off["p50_us"]) / 1000 for on, off in pairs)
         lines.append(
@@ -355,6 +452,13 @@ def request_log_report(args, results: dict) -> str:
             f" (rounds {ratios[0]:.2f}..{ratios[-1]:.2f}); cost per request"
             f" {extra_cpu:+.3f} ms CPU, {extra_p50:+.2f} ms p50"
         )
+    lines += [
+        "",
+        f"The log's own work per call, in-process CPU time ({cost['batch']}-row batches):"
+        f" web process {cost['capture'] + cost['flush']:.1f} us (capture {cost['capture']:.1f},"
+        f" flush after the response {cost['flush']:.1f}); worker {cost['write']:.1f} us"
+        " (open, redact, INSERT)",
+    ]
     return "\n".join(lines)
 
 
@@ -380,9 +484,13 @@ def main() -> None:
     parser.add_argument(
         "--request-log", action="store_true", help="also measure the request log on vs off"
     )
+    parser.add_argument(
+        "--request-log-only", action="store_true", help="only the request log on vs off"
+    )
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.seconds, args.keys, args.interviews = 1, 1.0, 10, 5
+    args.request_log = args.request_log or args.request_log_only
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
 
@@ -417,21 +525,25 @@ def main() -> None:
     raw_keys, ids = seed(args.keys, args.interviews)
     auth = "Basic " + base64.b64encode(f"{raw_keys[0]}:".encode()).decode()
     counts = query_counts(auth, ids[0])
+    log_cost = request_log_cost() if args.request_log else None
     inputs = write_inputs(workdir, raw_keys, ids)
 
     servers, ports = {}, {}
     server_env = {"product": {**env, **(LIMITS_OFF if args.limits_off else {})}, "bare": env}
+    results = None
+    compared = {} if args.request_log_only else SERVERS
     try:
-        for name, module in SERVERS.items():
+        for name, module in compared.items():
             ports[name] = free_port()
             log = workdir / f"gunicorn-{name}.log"
             servers[name] = start_server(module, ports[name], args.workers, server_env[name], log)
-        for name in SERVERS:
+        for name in compared:
             gunicorn_wait_ready(ports[name], servers[name], workdir / f"gunicorn-{name}.log")
             for call in ("test_status", "list_tests"):  # warm-up: imports, connections
                 run_wrk(args, ports[name], call, inputs[call], f"warm-{name}", 1)
 
-        results = alternating_rounds(args, servers, ports, inputs, list(SERVERS), "")
+        if not args.request_log_only:
+            results = alternating_rounds(args, servers, ports, inputs, list(SERVERS), "")
         # The request-log run gets the CPUs to itself.
         stop_servers(servers)
         servers = {}
@@ -443,13 +555,14 @@ def main() -> None:
         if args.postgres:
             recreate_postgres(database_url, drop_only=True)
 
-    text = report(args, results, counts)
-    print(text)
-    if not args.quick and args.calls == list(CALLS):
-        results_write(args, text)
-        print(f"written to {RESULTS.relative_to(ROOT)}")
+    if results is not None:
+        text = report(args, results, counts)
+        print(text)
+        if not args.quick and args.calls == list(CALLS):
+            results_write(args, text)
+            print(f"written to {RESULTS.relative_to(ROOT)}")
     if log_results is not None:
-        log_text = request_log_report(args, log_results)
+        log_text = request_log_report(args, log_results, log_cost)
         print()
         print(log_text)
         if not args.quick and args.calls == list(CALLS):

@@ -1,10 +1,13 @@
-"""Fixtures for the request-log tests: a clean buffer and a flush that writes for real."""
+"""Fixtures for the request-log tests: a clean buffer, a flush that writes for real, and the
+batches the web side hands to the broker."""
 
+import threading
 from contextlib import contextmanager
 
 import pytest
 from celery import current_app
 
+from integrations.request_log import buffer
 from integrations.request_log.buffer import pending
 from integrations.request_log.models import PartnerRequest
 
@@ -35,3 +38,24 @@ def logged(settings):
 
     yield flush
     pending.discard()
+
+
+class Batches(list):
+    def __init__(self):
+        super().__init__()
+        self.sent = threading.Event()
+
+
+@pytest.fixture
+def queued(monkeypatch, logged):
+    """Batches handed to the broker, recorded instead of sent (as the broker holds them)."""
+    batches = Batches()
+    sent = batches.sent
+
+    def enqueue(name, batch, **options):
+        assert name == buffer.WRITE_TASK and options["retry"] is False
+        batches.append(batch)
+        sent.set()
+
+    monkeypatch.setattr(buffer, "task_enqueue", enqueue)
+    return batches

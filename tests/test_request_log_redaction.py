@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from integrations.request_log.redaction import MASK, redacted, redacted_body
+from integrations.request_log.redaction import MASK, redacted, redacted_body, redacted_query
 
 BASE = "https://mariohr.example.com"
 
@@ -56,3 +56,17 @@ def test_a_repeated_body_is_redacted_the_same_way(settings):
     assert redacted_body(raw) == redacted_body(raw) == {"email": MASK, "items": [1, 2, 3]}
     settings.MARIOHR_REQUEST_LOG_MAX_BODY_BYTES = 10
     assert "_omitted" in redacted_body(raw)
+
+
+def test_a_query_string_is_read_as_django_reads_it_and_redacted():
+    query = "a=1&a=2&blank=&mail=x%40y.example&token=t&cafe=caf%C3%A9&bad=%ff"
+    assert redacted_query(query) == {
+        "a": ["1", "2"],
+        "blank": "",
+        "mail": MASK,
+        "token": MASK,
+        "cafe": "café",
+        "bad": "\ufffd",
+    }
+    # More fields than Django's request.GET accepts: still logged, never an error.
+    assert len(redacted_query("&".join(f"f{n}=v" for n in range(1500)))) == 1500

@@ -1,4 +1,5 @@
-"""Through the queue for real: the web side publishes one batch, a real Celery worker writes it."""
+"""Through the queue for real: the web side publishes one sealed batch, a real Celery worker
+opens, redacts and writes it."""
 
 import time
 import uuid
@@ -22,8 +23,10 @@ def test_a_full_buffer_reaches_the_table_through_a_real_worker(api, org, setting
     pending.discard()
     try:
         with start_worker(app, queues=[queue], perform_ping_check=False, loglevel="WARNING"):
-            for _ in range(3):
+            for _ in range(2):
                 assert api.get("/api/greenhouse/list_tests").status_code == 200
+            query = {"token": "t0k-secret", "email": "owl@example.com", "phone": "+44 20 7946 0000"}
+            assert api.get("/api/greenhouse/list_tests", query).status_code == 200
             deadline = time.monotonic() + 30
             while PartnerRequest.objects.count() < 3 and time.monotonic() < deadline:
                 time.sleep(0.1)
@@ -34,3 +37,6 @@ def test_a_full_buffer_reaches_the_table_through_a_real_worker(api, org, setting
     assert {(row.organization, row.endpoint, row.status_code) for row in rows} == {
         (org, "greenhouse-list-tests", 200)
     }
+    assert [row.query for row in rows if row.query] == [
+        {"token": "[redacted]", "email": "[redacted]", "phone": "[redacted]"}
+    ]

@@ -1,7 +1,8 @@
 """The partner-API request log: every call an ATS makes, redacted, kept for a few days.
 
 Views that know which interview a call concerns say so with ``mark_interview``; the
-middleware (middleware.py) captures the call, buffer.py writes it after the response.
+middleware (middleware.py) captures the call raw, buffer.py ships it sealed (transit.py) to
+the worker after the response, and the worker redacts and writes it (services.py).
 """
 
 # Where mark_interview leaves the interview on the Django request for the middleware.

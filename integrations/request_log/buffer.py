@@ -3,9 +3,10 @@
 The request path only appends to a list. When a request has finished (Django's
 ``request_finished``: the WSGI server has sent the response) and the buffer holds
 MARIOHR_REQUEST_LOG_BUFFER_ROWS rows or its oldest row is MARIOHR_REQUEST_LOG_FLUSH_SECONDS
-old, the rows are redacted and handed to the worker as one task (tasks.py), which writes them
-with one INSERT. A timer flushes a quiet process, and exit flushes what is left. The web
-process never writes the log itself, so a burst of calls costs the database one statement.
+old, the rows are sealed (transit.py) and handed to the worker as one task (tasks.py), which
+parses, redacts and writes them with one INSERT. A timer flushes a quiet process, and exit
+flushes what is left. The web process neither parses, redacts nor writes: a sync worker busy
+after a response is a worker not serving the next call, so that work belongs to Celery.
 
 The buffer is bounded: while the broker is unreachable, rows wait (publishing is retried at
 most every few seconds); past MAX_PENDING_BATCHES batches, the oldest are dropped and counted.
@@ -15,7 +16,6 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
 
 from celery import current_app
 from django.conf import settings
@@ -23,25 +23,30 @@ from django.db import connection
 
 from mariohr.enqueue import task_enqueue
 
-from .redaction import redacted_body, redacted_query
+from .redaction import redacted_body
+from .transit import batch_seal, body_kept
 
 logger = logging.getLogger(__name__)
 
 WRITE_TASK = "integrations.request_log.tasks.write_partner_requests"
 MAX_PENDING_BATCHES = 10
+# A published batch costs the web process about a millisecond whatever its size (Celery and
+# kombu's fixed work), so batches are large; this bounds one message on the broker.
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 BROKER_RETRY_SECONDS = 5.0
 
 
 @dataclass(slots=True)
 class Captured:
-    """What the middleware took from one call, not yet parsed or redacted."""
+    """What the middleware took from one call (references, no copies), not yet parsed or
+    redacted."""
 
-    created_at: datetime
+    created_at: float  # time.time(): the worker makes it a datetime
     ats: str
     endpoint: str
     method: str
     path: str
-    query: object
+    query_string: str
     status_code: int
     latency_ms: float
     request_body: bytes
@@ -52,23 +57,31 @@ class Captured:
     organization_id: int | None
     interview_id: int | None
 
-    def row(self) -> dict:
-        """The row as the write task receives it (JSON: it crosses the broker)."""
+    def wire(self, body_limit: int) -> dict:
+        """The row as it crosses the broker, sealed (transit.py); the worker redacts it."""
         return {
-            "created_at": self.created_at.isoformat(),
+            "created_at": self.created_at,
             "ats": self.ats,
-            "endpoint": self.endpoint[:100],
-            "method": self.method[:10],
+            "endpoint": self.endpoint,
+            "method": self.method,
             "path": self.path,
-            "query": redacted_query(self.query),
+            "query_string": self.query_string,
             "status_code": self.status_code,
-            "latency_ms": round(self.latency_ms, 2),
-            "request_body": redacted_body(self.request_body, omitted_bytes=self.request_omitted),
-            "response_body": redacted_body(self.response_body, omitted_bytes=self.response_omitted),
-            "request_id": self.request_id[:200],
+            "latency_ms": self.latency_ms,
+            "request": _body_wire(self.request_body, self.request_omitted, body_limit),
+            "response": _body_wire(self.response_body, self.response_omitted, body_limit),
+            "request_id": self.request_id,
             "organization_id": self.organization_id,
             "interview_id": self.interview_id,
         }
+
+
+def _body_wire(raw: bytes, omitted: int, limit: int) -> bytes | list:
+    if omitted or len(raw) > limit:
+        # Rare (list endpoints stay far below the cap): shortened here, so that no batch
+        # carries more than the cap of raw bytes per body.
+        return body_kept(redacted_body(raw, omitted_bytes=omitted))
+    return raw
 
 
 class PendingRows:
@@ -114,13 +127,15 @@ class PendingRows:
             captured, self._captured = self._captured, []
         sent = 0
         size = self._batch_rows()
-        options = {"retry": False}
+        body_limit = settings.MARIOHR_REQUEST_LOG_MAX_BODY_BYTES
+        # No repr of the sealed batch in Celery's logs and monitors (and none computed).
+        options = {"retry": False, "argsrepr": "(<sealed request-log batch>,)"}
         if settings.MARIOHR_REQUEST_LOG_QUEUE:
             options["queue"] = settings.MARIOHR_REQUEST_LOG_QUEUE
         try:
-            for start in range(0, len(captured), size):
-                chunk = captured[start : start + size]
-                task_enqueue(WRITE_TASK, self._batch([c.row() for c in chunk]), **options)
+            for chunk in _chunks(captured, size, body_limit):
+                batch = self._batch([c.wire(body_limit) for c in chunk])
+                task_enqueue(WRITE_TASK, batch, **options)
                 sent += len(chunk)
         except Exception:
             logger.exception("Request log: could not queue %d row(s)", len(captured) - sent)
@@ -142,7 +157,7 @@ class PendingRows:
     def _batch(self, rows: list[dict]) -> dict:
         # The worker refuses a batch captured against another database (a test run's rows
         # reaching a development worker through the shared file broker, say).
-        return {"database": str(connection.settings_dict["NAME"]), "rows": rows}
+        return batch_seal(database=str(connection.settings_dict["NAME"]), rows=rows)
 
     def _batch_rows(self) -> int:
         return max(1, settings.MARIOHR_REQUEST_LOG_BUFFER_ROWS)
@@ -164,6 +179,21 @@ class PendingRows:
         with self._lock:
             if self._captured and self._timer is None:
                 self._start_timer()
+
+
+def _chunks(captured: list[Captured], rows: int, body_limit: int):
+    """At most ``rows`` calls a message, and at most about MAX_MESSAGE_BYTES of raw bodies
+    (a body over ``body_limit`` leaves redacted, at most that size)."""
+    chunk, size = [], 0
+    for call in captured:
+        weight = min(len(call.request_body), body_limit) + min(len(call.response_body), body_limit)
+        if chunk and (len(chunk) == rows or size + weight > MAX_MESSAGE_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(call)
+        size += weight
+    if chunk:
+        yield chunk
 
 
 pending = PendingRows()

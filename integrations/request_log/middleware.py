@@ -1,13 +1,13 @@
 """Captures every call to an installed ATS plug-in's API (/api/<ats_name>/...).
 
-The request path only takes references (the body it reads anyway, the rendered response)
-and a timestamp; parsing, redaction and writing happen after the response (buffer.py).
+The request path only takes references (the body it reads anyway, the rendered response,
+the raw query string), a timestamp and ids; no header is taken (the Authorization header is
+never copied). Parsing, redaction and writing happen in the worker (buffer.py, transit.py).
 """
 
 import time
 
 from django.conf import settings
-from django.utils import timezone
 
 from assessments.models import Organization
 from mariohr.request_id import current_request_id
@@ -30,7 +30,7 @@ class RequestLogMiddleware:
         if ats is None or not settings.MARIOHR_REQUEST_LOG_ENABLED:
             return self.get_response(request)
         body, omitted = _read_body(request)
-        started_at = timezone.now()
+        started_at = time.time()
         started = time.perf_counter()
         response = self.get_response(request)
         latency_ms = (time.perf_counter() - started) * 1000
@@ -49,7 +49,7 @@ class RequestLogMiddleware:
                 endpoint=(match.url_name or "") if match else "",
                 method=request.method,
                 path=request.path_info[:300],
-                query=request.GET,
+                query_string=request.META.get("QUERY_STRING", ""),
                 status_code=response.status_code,
                 latency_ms=latency_ms,
                 request_body=body,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from mariohr.api_errors import error_body
 from mariohr.json_safety import UnsafeJSON, json_loads_safe
 
-from . import accommodations
+from . import accommodations, integrity
 from . import candidate_services as candidate
 from . import feedback as candidate_feedback
 from .interview_changes import candidate_link_replaced
@@ -90,7 +90,12 @@ def _page(request, interview, *, heading: str, message: str, status: int, back=F
 
 
 def _intro(request, interview, *, status=200, **extra):
-    context = {"interview": interview, **accommodations.accommodation_intro(interview), **extra}
+    context = {
+        "interview": interview,
+        "signals": integrity.page_settings(),
+        **accommodations.accommodation_intro(interview),
+        **extra,
+    }
     response = render(request, "assessments/candidate/intro.html", context, status=status)
     response["Cache-Control"] = NO_STORE
     return response
@@ -159,6 +164,7 @@ def page(request, token: str):
             "server_now_iso": iso(timezone.now()),
             "last_saved_iso": iso(last_saved.first()),
             "recording_enabled": _recording_enabled(interview.test),
+            "signals": integrity.page_settings(),
         }
         response = render(request, "assessments/candidate/take.html", context)
     else:
@@ -256,6 +262,41 @@ def save_answers(request, token: str):
     # The deadline rides along: the hiring team may have added time (the page's clock).
     interview.refresh_from_db(fields=["expires_at"])
     return JsonResponse({"saved_at": iso(saved_at), "deadline": iso(interview.expires_at)})
+
+
+@csrf_exempt
+@require_POST
+def signals(request, token: str):
+    """Integrity signals from the take page (assessments.integrity): a JSON batch."""
+    interview = candidate.interview_by_token(token)
+    if interview is None:
+        return _json_error(404, "not_found", "This link is not valid.")
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raw = None
+    if raw is None or len(raw) > integrity.BODY_MAX_BYTES:
+        too_large = f"Send at most {integrity.BATCH_MAX} signals at a time."
+        return _json_error(413, "payload_too_large", too_large, {"body": [too_large]})
+    try:
+        body = json_loads_safe(raw or b"{}")
+    except UnsafeJSON as problem:
+        field = problem.field or "body"
+        return _json_error(400, "invalid_json", problem.message, {field: [problem.message]})
+    batch = body.get("signals") if isinstance(body, dict) else None
+    try:
+        counts = integrity.signals_record(interview=interview, signals=batch)
+    except integrity.SignalInvalid as error:
+        message = f"{error.field} {error.problem}."
+        return _json_error(400, "invalid_signal", message, {error.field: [error.problem]})
+    except integrity.SignalRateLimited:
+        return _json_error(429, "rate_limited", "Too many requests; send again in a minute.")
+    except integrity.SignalsRefused as refused:
+        current = candidate.interview_expire_if_overdue(interview=refused.interview)
+        code = 410 if current.status in (S.EXPIRED, S.CANCELLED) else 409
+        message = f"This test is {current.get_status_display().lower()}."
+        return _json_error(code, "not_in_progress", message, status=current.status)
+    return JsonResponse(counts)
 
 
 @require_GET

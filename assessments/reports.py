@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 
 from mariohr.formats import iso, json_number
 
+from .integrity import KIND_NAMES as SIGNAL_EVENTS
+from .integrity import recording_offset, signal_entry, signals_summary
 from .models import Interview, Question, Test
 from .recordings.selectors import attempt_recordings, recording_for_report, recording_report_part
 
@@ -56,6 +58,7 @@ def reviewer_display_name(user) -> str:
 def report_build(interview: Interview) -> dict:
     environment_values = list(interview.environment_values.all())
     secrets = _secret_values(interview, environment_values)
+    events = list(interview.events.all())
     recording = recording_for_report(interview)
     extra_events = recording.pop("transcript_events", []) if isinstance(recording, dict) else []
     if isinstance(recording, dict):
@@ -101,7 +104,9 @@ def report_build(interview: Interview) -> dict:
             }
             for line in interview.score_lines.all()
         ],
-        "transcript": _transcript(interview, extra_events, questions),
+        "transcript": _transcript(interview, events, extra_events, questions, secrets, recording),
+        # Counts of pastes, time away and idle time: shown to the reviewer, never judged.
+        "integrity_signals": signals_summary(events),
         "answers": _answers(interview, secrets, questions),
         "environment": [
             {"label": value.label, "value": value.value}
@@ -178,13 +183,17 @@ def _redact(text, secrets: list[str]):
     return text
 
 
-def _transcript(interview: Interview, extra_events: list, questions: list) -> list[dict]:
+def _transcript(
+    interview: Interview, events: list, extra_events: list, questions: list, secrets, recording
+) -> list[dict]:
     numbers = {q.answer_key: f"Q{n}" for n, q in enumerate(questions, 1)}
-    events = list(interview.events.all())
     reviewers = _reviewer_names(events, known=interview.scored_by)
     entries = []
     for event in events:
         if event.kind in PRIVATE_EVENTS:
+            continue
+        if event.kind in SIGNAL_EVENTS:
+            entries.append(_signal_entry(event, secrets, recording))
             continue
         entry = {"at": iso(event.at), "event": event.kind, "label": EVENT_LABELS.get(event.kind)}
         if event.kind == "answer_saved":
@@ -201,6 +210,15 @@ def _transcript(interview: Interview, extra_events: list, questions: list) -> li
         entries.append(entry)
     entries.extend(event for event in extra_events if isinstance(event, dict))
     return sorted(entries, key=lambda entry: entry.get("at") or "")
+
+
+def _signal_entry(event, secrets: list, recording) -> dict:
+    entry = signal_entry(event, secrets)
+    segments = recording.get("segments") if isinstance(recording, dict) else None
+    offset = recording_offset(entry["at"], segments or [])
+    if offset is not None:
+        entry["offset_seconds"] = offset  # the report page seeks the recording there
+    return entry
 
 
 def _reviewer_names(events, *, known=None) -> dict:

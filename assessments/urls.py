@@ -10,6 +10,7 @@ urlpatterns = [
     path("<str:token>/answers", candidate_views.save_answers, name="candidate-answers"),
     path("<str:token>/submit", candidate_views.submit, name="candidate-submit"),
     path("<str:token>/clock", candidate_views.clock, name="candidate-clock"),
+    path("<str:token>/signals", candidate_views.signals, name="candidate-signals"),
     path("<str:token>/starter", candidate_views.starter_archive, name="candidate-starter"),
     path(
         "<str:token>/accommodation",

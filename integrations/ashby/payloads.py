@@ -6,6 +6,7 @@ identifiers are unique within a payload and stable across updates.
 
 from django.utils.text import slugify
 
+from assessments.integrity import signals_summary
 from assessments.models import Interview
 from assessments.recordings.services import recording_url_for
 from assessments.reports import report_build
@@ -26,6 +27,7 @@ CANCELLED_REASONS = {
     S.CANCELLED: "The assessment was cancelled.",
     S.EXPIRED: "The candidate did not complete the assessment before it expired.",
 }
+SIGNALS_SHOWN = {S.SUBMITTED, S.COMPLETE, S.EXPIRED}
 FIELD_TYPES = {"numeric_score", "numeric_duration_minutes", "url", "string", "boolean_success"}
 
 
@@ -79,6 +81,10 @@ def _metadata(interview: Interview, status: str) -> list[dict]:
     if status == S.SENT and interview.status == S.SENT:
         # The invitation's deadline: new after an extension, a reopen or a retake.
         fields.append(typed("expires-at", "Expires at", "string", iso_ms(interview.expires_at)))
+    if interview.started_at and status in SIGNALS_SHOWN:
+        # Counts for the hiring team to weigh; the label says they are not a verdict.
+        summary = signals_summary(interview.events.all())
+        fields.append(typed("integrity-signals", summary["label"], "string", summary["summary"]))
     fields.extend(_breakdown_fields(interview, status))
     recording = recording_url_for(interview)
     if recording:

@@ -1,4 +1,4 @@
-/* MarioHR candidate page: autosave, countdown, submit, one answering tab.
+/* MarioHR candidate page: autosave, countdown, submit, one answering tab, integrity signals.
  *
  * Autosave sends only the answers this tab changed since the server last confirmed them
  * ("pending": kept in memory and in localStorage, each with its value and when it changed),
@@ -516,6 +516,106 @@
       .then(function (body) { if (body.deadline) deadlineUpdate(body.deadline); })
       .catch(function () {});  // offline: the next poll tries again
   }
+
+  // ---- integrity signals (assessments/integrity.py) -----------------------------------------
+  // Large pastes (size and first characters only), time away from the page and long idle
+  // periods, each with the moment it began. Queued in memory and localStorage and sent with
+  // backoff like the answers; every signal has an id, so a batch sent twice is stored once.
+
+  var signalsUrl = form.dataset.signalsUrl, signalsKey = draftKey + "-signals";
+  var PASTE_MIN = Number(form.dataset.pasteMin) || 200, AWAY_MIN_MS = 2000;
+  var IDLE_MS = window.mariohrIdleMs || (Number(form.dataset.idleMinutes) || 5) * 60000;
+  var signalQueue = [], signalSending = null, signalFailures = 0, signalTimer = null;
+  var awaySince = null, awayReason = "", lastInput = Date.now();
+  try { signalQueue = JSON.parse(localStorage.getItem(signalsKey) || "[]") || []; } catch (e) {}
+
+  function signalsStore() {
+    try {
+      if (signalQueue.length) localStorage.setItem(signalsKey, JSON.stringify(signalQueue));
+      else localStorage.removeItem(signalsKey);
+    } catch (e) {}
+  }
+
+  function signal(kind, began, fields) {
+    if (!signalsUrl || !active || timeUp) return;
+    var item = {kind: kind, id: Date.now().toString(36) + Math.random().toString(36).slice(2, 12),
+                at: new Date(began + skew).toISOString()};
+    Object.keys(fields).forEach(function (name) { item[name] = fields[name]; });
+    signalQueue.push(item);
+    signalsStore();
+    signalsSend();
+  }
+
+  function signalsSend(keepalive) {
+    if (signalSending || !signalQueue.length) return signalSending || Promise.resolve();
+    clearTimeout(signalTimer);
+    var batch = signalQueue.slice(0, 50);
+    signalSending = fetch(signalsUrl, {
+      method: "POST",
+      headers: {"Content-Type": "application/json", "Accept": "application/json"},
+      body: JSON.stringify({signals: batch}),
+      keepalive: keepalive === true,
+      credentials: "same-origin"
+    }).then(function (response) {
+      // Stored, or refused for good (the test is over, a malformed batch): done either way.
+      var again = response.status >= 500 || response.status === 429 || response.status === 408;
+      if (again) throw new Error("retry");
+      signalFailures = 0;
+      var sent = batch.map(function (item) { return item.id; });
+      signalQueue = signalQueue.filter(function (item) { return sent.indexOf(item.id) === -1; });
+      signalsStore();
+    }).catch(function () {
+      signalFailures += 1;
+      signalTimer = setTimeout(signalsSend, Math.min(60000, 2000 * Math.pow(2, signalFailures - 1)));
+    }).then(function () {
+      signalSending = null;
+      if (signalQueue.length && !signalFailures) signalsSend();
+    });
+    return signalSending;
+  }
+
+  function idleCheck(now) {
+    if (awaySince === null && now - lastInput >= IDLE_MS) {
+      signal("idle", lastInput, {seconds: Math.round((now - lastInput) / 100) / 10});
+    }
+    lastInput = now;
+  }
+
+  function awayStart(reason) {
+    if (awaySince === null) { idleCheck(Date.now()); awaySince = Date.now(); }
+    if (reason === "hidden" || !awayReason) awayReason = reason;
+  }
+
+  function awayEnd() {
+    if (awaySince === null) return;
+    var now = Date.now();
+    if (now - awaySince >= AWAY_MIN_MS) {
+      signal("away", awaySince, {seconds: Math.round((now - awaySince) / 100) / 10, reason: awayReason});
+    }
+    awaySince = null;
+    awayReason = "";
+    lastInput = now;  // time away is not also idle time
+  }
+
+  form.addEventListener("paste", function (event) {
+    var text = event.clipboardData ? event.clipboardData.getData("text") : "";
+    if (text.length < PASTE_MIN) return;
+    signal("paste", Date.now(), {size: text.length, preview: text.replace(/\s+/g, " ").trim().slice(0, 20)});
+  });
+  ["keydown", "pointerdown", "input", "wheel"].forEach(function (name) {
+    document.addEventListener(name, function () { idleCheck(Date.now()); }, true);
+  });
+  window.addEventListener("blur", function () { awayStart("blur"); });
+  window.addEventListener("focus", awayEnd);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { awayStart("hidden"); signalsSend(true); }
+    else if (document.hasFocus()) awayEnd();
+  });
+  window.addEventListener("online", function () { signalFailures = 0; signalsSend(); });
+  // Sent beside the final save, not as a submit hook (hooks make the page say it uploads a
+  // recording); the submit follows that save, so this batch is normally stored first.
+  window.addEventListener("mariohr:submitting", function () { idleCheck(Date.now()); signalsSend(true); });
+  signalsSend();
 
   render();
   var interval = setInterval(tick, 1000);

@@ -180,6 +180,7 @@ class Bench:
         committed = []
         with transaction.atomic():
             transaction.on_commit(lambda: committed.append(time.time()))
+            transaction.on_commit(lambda: setattr(self, "committed_cpu", time.process_time()))
             for interview in interviews:
                 self.lifecycle.interview_score(interview=interview, score=Decimal("80"))
         return committed[0]
@@ -188,6 +189,60 @@ class Bench:
         (interview,) = self.submitted(1)
         self.score_batch([interview])
         wait_received([interview.partner_interview_id], 90)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (Linux /proc; 0 elsewhere)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) for child in children)
+
+
+def database_cpu_seconds() -> float:
+    """CPU of the PostgreSQL backends serving the benchmark's database (a local server)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        return sum(cpu_seconds(pid) for (pid,) in cursor.fetchall())
+
+
+class CpuMeter:
+    """CPU spent per delivery: this process (the baseline's client, the receiver), the
+    worker processes, PostgreSQL. Load on the machine stretches wall time, not these."""
+
+    def __init__(self, workers: list[subprocess.Popen]):
+        self.workers = workers
+        self.totals = Counter()
+
+    def __enter__(self):
+        self.start = self.sample()
+        return self
+
+    def __exit__(self, *exc_info):
+        for part, value in self.sample().items():
+            self.totals[part] += value - self.start[part]
+
+    def sample(self) -> dict:
+        return {
+            "this process": time.process_time(),
+            "workers": sum(cpu_seconds(w.pid) for w in self.workers),
+            "PostgreSQL": database_cpu_seconds(),
+        }
+
+    def per_delivery(self, count: int) -> str:
+        parts = {k: v * 1000 / count for k, v in self.totals.items() if v}
+        detail = ", ".join(f"{k} {v:.1f}" for k, v in parts.items())
+        return f"{sum(parts.values()):.1f} ms ({detail})"
 
 
 def baseline(url: str, bodies: list[dict], ca_file: str) -> tuple[float, list[float]]:
@@ -218,13 +273,19 @@ def throughput(args, bench: Bench, ca_file: str, queue: str, workdir: Path) -> s
         sample[0].refresh_from_db()
         bodies = [results_patch_payload(sample[0])] * args.count
         base_rounds, engine_rounds, engine_latencies, base_latencies = [], [], [], []
+        base_cpu, engine_cpu = CpuMeter(workers), CpuMeter(workers)
         for batch in batches:  # alternating, so background load hits both alike
-            rate, latencies = baseline(bench.url, bodies, ca_file)
+            with base_cpu:
+                rate, latencies = baseline(bench.url, bodies, ca_file)
             base_rounds.append(rate)
             base_latencies += latencies
-            started = bench.score_batch(batch)
             keys = [interview.partner_interview_id for interview in batch]
-            wait_received(keys, 300)
+            with engine_cpu:
+                scoring = time.process_time()
+                started = bench.score_batch(batch)
+                # Scoring is the product's work, not the engine's (its enqueues stay in).
+                engine_cpu.totals["this process"] -= bench.committed_cpu - scoring
+                wait_received(keys, 300)
             finished = max(Receiver.received[k] for k in keys)
             engine_rounds.append(len(keys) / (finished - started))
             engine_latencies += [Receiver.received[k] - started for k in keys]
@@ -259,6 +320,12 @@ def throughput(args, bench: Bench, ca_file: str, queue: str, workdir: Path) -> s
     lines.append(
         f"throughput ratio engine/baseline (medians): {engine_rate / base_rate:.2f}"
         f"  (per round: {ratios}; target >= 0.80)"
+    )
+    delivered = args.count * args.rounds
+    lines.append(f"CPU per delivery, baseline: {base_cpu.per_delivery(delivered)}")
+    lines.append(
+        f"CPU per delivery, engine: {engine_cpu.per_delivery(delivered)}; "
+        "'this process': the receiver, the enqueues; Redis not counted"
     )
     lines.append(f"queries per successful attempt: {attempt_queries(bench, ca_file)}")
     if paced_latencies:

@@ -13,10 +13,11 @@ reviewers' queue, recordings, and a few filtered views) on both and prints their
     .venv/bin/python benchmarks/scale.py --reuse            # keep and reuse seeded databases
     .venv/bin/python benchmarks/scale.py --quick            # 1,000 against 5,000 (CI)
 
-Databases: <server>/mariohr_scale_small and _large (``--server``, default: the server of
-$DATABASE_URL if it is PostgreSQL, else postgres://postgres@127.0.0.1:5432), dropped and
-created unless ``--reuse``; dropped at the end unless ``--reuse`` or ``--keep``. Results go to
-benchmarks/results.md (its own section; not with ``--quick``).
+Databases: <server>/mariohr_scale_small and _large (``--name-prefix`` mariohr_scale;
+``--server``, default: the server of $DATABASE_URL if it is PostgreSQL, else
+postgres://postgres@127.0.0.1:5432), dropped and created unless ``--reuse``; dropped at the
+end unless ``--reuse`` or ``--keep``. Results go to benchmarks/results.md (its own section;
+not with ``--quick``).
 """
 
 import argparse
@@ -48,8 +49,11 @@ ADMIN_PAGES = {
     "deliveries, status=failed": "/admin/delivery/delivery/?status__exact=failed",
     "reviewers' queue": "/admin/assessments/interviewtoreview/",
     "recordings": "/admin/recordings/recording/",
-    # Not a target: search is icontains over joined tables, a full scan (README, known gaps).
+    # Search (assessments.selectors.interview_search): exact ids, indexed prefixes.
     "interviews, search one id": "/admin/assessments/interview/?q={q}",
+    "interviews, search an e-mail": "/admin/assessments/interview/?q=c10%40scale.test",
+    "interviews, search a last name": "/admin/assessments/interview/?q=idate1234",
+    "deliveries, search an interview id": "/admin/delivery/delivery/?q={q}",
 }
 
 
@@ -160,12 +164,15 @@ def main() -> None:
         "--quick", action="store_true", help="1,000 and 5,000 rows, results.md untouched (CI)"
     )
     parser.add_argument("--no-write", action="store_true", help="do not update results.md")
+    parser.add_argument(
+        "--name-prefix", default="mariohr_scale", help="databases <prefix>_small and _large"
+    )
     args = parser.parse_args()
     if args.quick:
         args.small, args.big, args.rounds, args.polls, args.admin_repeats = 1000, 5000, 2, 40, 2
 
     workdir = Path(tempfile.mkdtemp(prefix="mariohr-scale-bench-"))
-    names = {"small": "mariohr_scale_small", "large": "mariohr_scale_large"}
+    names = {"small": f"{args.name_prefix}_small", "large": f"{args.name_prefix}_large"}
     sizes = {"small": args.small, "large": args.big}
     base_env = {
         k: v for k, v in os.environ.items() if not k.startswith(("MARIOHR_", "DATABASE_URL"))
@@ -265,7 +272,7 @@ def render(args, sizes, seeded, latencies, pairs, admin) -> str:
     ]
     for page in ADMIN_PAGES:
         small, large = admin["small"][page], admin["large"][page]
-        over = large[1] >= TARGET_ADMIN_SECONDS and "search" not in page
+        over = large[1] >= TARGET_ADMIN_SECONDS
         flag = " **over 1 s**" if over else ""
         lines.append(
             f"| {page} | {small[0] * 1000:.0f} ms ({small[1] * 1000:.0f}) | "

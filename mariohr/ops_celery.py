@@ -72,6 +72,18 @@ def _task_metrics(name: str, state: str, seconds: float) -> None:
         metrics.sweeper_runs.labels(name.rpartition(".")[2], state).inc()
 
 
+@task_prerun.connect(weak=False, dispatch_uid="mariohr.db.prerun")
+@task_postrun.connect(weak=False, dispatch_uid="mariohr.db.postrun")
+def _old_db_connections_close(task=None, **kwargs) -> None:
+    """What Django does around each request: close a connection past DATABASE_CONN_MAX_AGE,
+    broken, or left mid-transaction; keep the others (settings.CELERY_DB_REUSE_MAX)."""
+    if getattr(getattr(task, "request", None), "is_eager", False):
+        return  # an eager task runs inside its caller's request and transaction
+    from django.db import close_old_connections
+
+    close_old_connections()
+
+
 @after_setup_logger.connect(weak=False, dispatch_uid="mariohr.logging.worker")
 @after_setup_task_logger.connect(weak=False, dispatch_uid="mariohr.logging.worker_tasks")
 def _worker_log_format(logger=None, **kwargs) -> None:

@@ -250,6 +250,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests: a file per test run, not :memory:, so a real Celery worker process can share
     # the test database (the delivery tests start one).
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_mariohr_{os.getpid()}.sqlite3")}
+elif envbool("DATABASE_PREPARED_STATEMENTS", "True"):
+    # Lets the delivery engine run its hot statements as server-side prepared statements
+    # (integrations/delivery/prepared.py); every other query still binds client-side. Set
+    # false behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -438,6 +443,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.1,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# Celery's Django fixup closes the database connection around every task unless this is
+# set: a new PostgreSQL backend per delivery attempt (its catalog caches cold) cost more
+# than the attempt. Connections then live as in a web process (mariohr/ops_celery.py closes
+# old or broken ones after each task, by DATABASE_CONN_MAX_AGE); this many tasks at most.
+CELERY_DB_REUSE_MAX = envint("CELERY_DB_REUSE_MAX", "1000")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

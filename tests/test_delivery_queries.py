@@ -102,3 +102,26 @@ def test_ashby_update_attempt_within_budget(fake_ashby, ashby):  # noqa: F811
         "Submitted",
         "Completed",
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_hot_statements_are_prepared_on_postgresql(receiver, make_interview):
+    """Planning the ten-table load cost more than running it; after a few attempts on a
+    connection PostgreSQL keeps its plan (integrations/delivery/prepared.py), and what is
+    sent is still built from the current rows."""
+    receiver.expect_request("/callback", method="PATCH").respond_with_data(status=204)
+    scores = [Decimal(60 + n) for n in range(7)]
+    for score in scores:
+        interview = make_interview(receiver_url(receiver), status="submitted")
+        interview = lifecycle.interview_score(interview=interview, score=score)
+        delivery = Delivery.objects.get(interview=interview)
+        with at_most(MAX_QUERIES):
+            attempt = delivery_attempt(delivery_id=delivery.pk)
+        assert attempt.outcome == DeliveryAttempt.Outcome.SUCCESS
+
+    assert [body_of(request)["partner_score"] for request, _ in receiver.log] == scores
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "delivery_delivery"' in s and "SELECT" in s[:10] for s in prepared)
+    assert any(s.startswith('WITH updated AS (UPDATE "delivery_delivery"') for s in prepared)

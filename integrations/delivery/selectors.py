@@ -1,4 +1,4 @@
-"""Read helpers for the admin: endpoint health and recent failures."""
+"""Read helpers for the admin: endpoint health, recent failures, search."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -8,7 +8,11 @@ from django.core.cache import cache
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
+from assessments.models import Interview
+from assessments.selectors import interview_search
+
 from .models import Delivery, DeliveryAttempt
+from .services import endpoint_of
 
 HEALTH_WINDOW_DAYS = 30
 
@@ -102,3 +106,24 @@ def recent_failures_by_organization(*, days: int = 7, per_organization: int = 20
         if len(entry["deliveries"]) < per_organization:
             entry["deliveries"].append(delivery)
     return list(by_organization.values())
+
+
+def delivery_search(queryset, term: str):
+    """The deliveries of ``queryset`` an operator's search ``term`` finds, through indexes
+    only: a webhook id or request id (of the delivery or one of its attempts) exactly, the
+    target URL exactly (within its endpoint), or whatever finds its interview."""
+    term = term.strip().replace("\x00", "")
+    if not term:
+        return queryset
+    found = [
+        Delivery.objects.filter(webhook_id=term),
+        Delivery.objects.filter(request_id=term),
+        Delivery.objects.filter(
+            pk__in=DeliveryAttempt.objects.filter(request_id=term).values("delivery_id")
+        ),
+        Delivery.objects.filter(interview__in=interview_search(Interview.objects.all(), term)),
+    ]
+    if "://" in term:
+        found.append(Delivery.objects.filter(endpoint=endpoint_of(term), target_url=term))
+    found = [matches.values("pk").order_by() for matches in found]
+    return queryset.filter(pk__in=found[0].union(*found[1:], all=True))

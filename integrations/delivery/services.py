@@ -37,6 +37,7 @@ from .interpret import default_outcome
 from .kinds import Outcome
 from .loading import delivery_load
 from .models import Delivery, DeliveryAttempt
+from .prepared import prepared_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -339,7 +340,7 @@ def _record(leased, fields: dict, attempt: DeliveryAttempt) -> int:
         f"WITH updated AS ({update_sql} RETURNING 1) {insert_sql} "  # noqa: S608
         "RETURNING id, (SELECT COUNT(*) FROM updated)"
     )
-    with connections[using].cursor() as cursor:
+    with prepared_cursor(using) as cursor:
         cursor.execute(statement, (*update_params, *insert_params))
         attempt.pk, updated = cursor.fetchone()
     attempt._state.adding, attempt._state.db = False, using

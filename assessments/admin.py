@@ -22,6 +22,7 @@ from .models import (
     RubricCriterion,
     Test,
 )
+from .privacy.admin import CandidatePrivacyActions
 from .sources import source_choices
 
 
@@ -122,7 +123,7 @@ class TestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(CandidatePrivacyActions, admin.ModelAdmin):
     list_display = ["__str__", "organization", "ats_candidate_id", "created_at"]
     list_filter = ["organization"]
     search_fields = ["first_name", "last_name", "preferred_name", "email", "ats_candidate_id"]

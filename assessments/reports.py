@@ -14,6 +14,7 @@ from mariohr.formats import iso, json_number
 from .integrity import KIND_NAMES as SIGNAL_EVENTS
 from .integrity import recording_offset, signal_entry, signals_summary
 from .models import Interview, Question, Test
+from .privacy.selectors import recording_retention
 from .recordings.selectors import attempt_recordings, recording_for_report, recording_report_part
 
 SECRET_LABEL = re.compile(r"pass(word|phrase)?|secret|token|api[\s_-]?key|\bkey\b|credential", re.I)
@@ -66,6 +67,9 @@ def report_build(interview: Interview) -> dict:
         recording["processing"] = (
             recording["status"] in RECORDING_NOT_READY and interview.status in INTERVIEW_FINISHED
         )
+        # Retention (assessments.privacy): the date once the interview ended, else the days.
+        deleted_at, recording["retention_days"] = recording_retention(interview)
+        recording["deleted_at"] = iso(deleted_at)
     reviewer = interview.scored_by
     # Only quizzes have questions (answer keys q<id>); other tests answer form fields.
     questions = (

@@ -9,4 +9,6 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self):
-        from . import schema  # noqa: F401  (registers the API key schemes with drf-spectacular)
+        # schema registers the API key schemes with drf-spectacular; privacy connects the
+        # receivers of candidate erasure, export and delivery-body retention.
+        from . import privacy, schema  # noqa: F401

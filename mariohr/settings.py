@@ -143,6 +143,17 @@ MARIOHR_RECORDING_MAX_BYTES = envint("MARIOHR_RECORDING_MAX_BYTES", str(4 << 30)
 MARIOHR_RECORDING_TRANSCRIBER = os.environ.get(
     "MARIOHR_RECORDING_TRANSCRIBER", "assessments.recordings.transcribe.pocketsphinx_transcribe"
 )
+# Candidate data (assessments.privacy): recordings and personal data follow each organization's
+# CandidatePolicy; delivery bodies their own days. Purges work in batches of
+# MARIOHR_PRIVACY_PURGE_BATCH rows, at most MARIOHR_PRIVACY_PURGE_MAX_BATCHES a run.
+MARIOHR_DELIVERY_BODY_RETENTION_DAYS = envint("MARIOHR_DELIVERY_BODY_RETENTION_DAYS", "30")
+MARIOHR_PRIVACY_PURGE_BATCH = envint("MARIOHR_PRIVACY_PURGE_BATCH", "200")
+MARIOHR_PRIVACY_PURGE_MAX_BATCHES = envint("MARIOHR_PRIVACY_PURGE_MAX_BATCHES", "50")
+if min(MARIOHR_DELIVERY_BODY_RETENTION_DAYS, MARIOHR_PRIVACY_PURGE_BATCH) < 1:
+    raise ImproperlyConfigured("MARIOHR_DELIVERY_BODY_RETENTION_DAYS and _PURGE_BATCH must be >= 1")
+if MARIOHR_PRIVACY_PURGE_MAX_BATCHES < 1:
+    raise ImproperlyConfigured("MARIOHR_PRIVACY_PURGE_MAX_BATCHES must be at least 1")
+
 
 INSTALLED_APPS = [
     "mariohr.admin_site.AdminConfig",
@@ -156,6 +167,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "assessments",
     "assessments.recordings",
+    "assessments.privacy",
     "integrations",
     "integrations.delivery",
     "integrations.request_log",
@@ -571,6 +583,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-error-reports": {
         "task": "integrations.tasks.purge_error_reports",
         "schedule": 3600.0,
+    },
+    # Retention: recordings, candidates' personal data, delivery bodies (assessments.privacy).
+    "purge-expired-candidate-data": {
+        "task": "assessments.privacy.tasks.purge_expired_candidate_data",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
     },
     # The outbox sweeper: due deliveries whose message was lost or whose worker died.
     "sweep-deliveries": {

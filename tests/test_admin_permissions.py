@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from assessments import services as lifecycle
 from assessments.models import Interview, Organization
+from assessments.privacy.models import ErasureTombstone
 from assessments.recordings.models import Recording
 from assessments.reviewers import REVIEWER_GROUP
 from integrations.credentials import integration_settings_get
@@ -222,6 +223,21 @@ ACTIONS = {
         done=lambda org, response: Organization.objects.filter(slug=f"{org.slug}-sandbox").exists(),
         logged="Created the sandbox twin",
     ),
+    # Custom permissions (privacy.erase_candidate, privacy.export_candidate) that none of these
+    # staff hold: change rights are not enough; tests/test_privacy_admin.py runs them granted.
+    ("assessments.candidate", "erase_candidates"): ActionRow(
+        make=lambda world: world.sent().candidate,
+        done=lambda candidate, response: ErasureTombstone.objects.exists(),
+        logged="Erased the candidate's data",
+        allowed=frozenset(),
+        form={"confirm": "yes"},
+    ),
+    ("assessments.candidate", "export_candidate"): ActionRow(
+        make=lambda world: world.sent().candidate,
+        done=lambda candidate, response: response.get("Content-Type") == "application/zip",
+        logged="Exported the candidate's data.",
+        allowed=frozenset(),
+    ),
 }
 
 
@@ -269,7 +285,9 @@ def test_admin_action(people, world, key, who):
         assert row.done(obj, response)
         assert history(obj, user=user, change_message__contains=row.logged).exists()
         return
-    sees_the_list = who == "viewer" or (who == "reviewer" and model_label in REVIEWER_SEES)
+    sees_the_list = who in ("viewer", "changer") or (
+        who == "reviewer" and model_label in REVIEWER_SEES
+    )
     assert response.status_code == (200 if sees_the_list else 403)
     assert not response.redirect_chain  # no action ran: the list (or 403) came straight back
     assert not row.done(obj, response)

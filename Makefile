@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test fuzz install migrate lint browsers clean bench bench-delivery bench-recording bench-scale wrk
+.PHONY: run test fuzz install migrate lint browsers clean bench bench-delivery bench-recording bench-scale bench-similarity wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ bench-recording: install
 # (seeding takes minutes): make bench-scale [BENCH_ARGS="--quick" | "--reuse"]
 bench-scale: install
 	$(BIN)/python benchmarks/scale.py $(BENCH_ARGS)
+
+# One new submission compared against 1,000 and 10,000 others of a test (MinHash + LSH bands)
+# against a brute-force baseline: make bench-similarity [BENCH_ARGS="--quick" | "--postgres"]
+bench-similarity: install
+	$(BIN)/python benchmarks/similarity.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -28,6 +28,7 @@ from .reports import environment_value_is_secret, report_build
 from .reviewers import may_score
 from .scoring_services import CriterionScore, ScoreInvalid, interview_review_score
 from .services import IllegalTransition
+from .similarity.selectors import similar_pairs_for
 
 S = Interview.Status
 
@@ -136,6 +137,7 @@ def scoring_view(model_admin, request, object_id: int):
         "errors": {k: v for k, v in errors.items() if not k.startswith("criterion_")},
         "scorable": interview.status in (S.SUBMITTED, S.COMPLETE) and bool(criteria),
         "may_score": scorer,
+        "similar_pairs": similar_pairs_for(interview=interview, user=request.user),
     }
     status = 400 if errors else 200
     return TemplateResponse(

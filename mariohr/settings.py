@@ -154,6 +154,16 @@ if min(MARIOHR_DELIVERY_BODY_RETENTION_DAYS, MARIOHR_PRIVACY_PURGE_BATCH) < 1:
 if MARIOHR_PRIVACY_PURGE_MAX_BATCHES < 1:
     raise ImproperlyConfigured("MARIOHR_PRIVACY_PURGE_MAX_BATCHES must be at least 1")
 
+# Similarity between submissions of a test (assessments.similarity): pairs whose estimated
+# Jaccard similarity (word 5-shingles, MinHash) reaches the threshold are shown to reviewers;
+# texts of fewer words than the minimum are not compared (too short to mean anything).
+try:
+    MARIOHR_SIMILARITY_THRESHOLD = float(os.environ.get("MARIOHR_SIMILARITY_THRESHOLD", "0.8"))
+except ValueError:
+    raise ImproperlyConfigured("MARIOHR_SIMILARITY_THRESHOLD must be a number") from None
+if not 0.1 <= MARIOHR_SIMILARITY_THRESHOLD <= 1.0:
+    raise ImproperlyConfigured("MARIOHR_SIMILARITY_THRESHOLD must be between 0.1 and 1")
+MARIOHR_SIMILARITY_MIN_WORDS = envint("MARIOHR_SIMILARITY_MIN_WORDS", "12")
 
 INSTALLED_APPS = [
     "mariohr.admin_site.AdminConfig",
@@ -168,6 +178,7 @@ INSTALLED_APPS = [
     "assessments",
     "assessments.recordings",
     "assessments.privacy",
+    "assessments.similarity",
     "integrations",
     "integrations.delivery",
     "integrations.request_log",

@@ -1,0 +1,19 @@
+from django.db import transaction
+from django.dispatch import receiver
+
+from assessments.signals import interview_status_changed
+from mariohr.enqueue import task_enqueue
+
+from .services import COMPARED_STATUSES, submission_similarity_clear
+
+TASK = "assessments.similarity.tasks.compute_similarity"
+
+
+@receiver(interview_status_changed, dispatch_uid="similarity.compare_on_submit")
+def compare_on_submit(sender, interview, previous_status, at, **kwargs):
+    if interview.status in COMPARED_STATUSES:
+        # After commit: the worker must see the submitted answers.
+        transaction.on_commit(lambda pk=interview.pk: task_enqueue(TASK, pk))
+    elif previous_status in COMPARED_STATUSES:
+        # A retake cleared the answers: its old pairs go with them, in the same transaction.
+        submission_similarity_clear(interview=interview)

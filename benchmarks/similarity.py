@@ -17,7 +17,7 @@ near-copies paired.
 
     .venv/bin/python benchmarks/similarity.py --postgres     # PostgreSQL (the truth)
     .venv/bin/python benchmarks/similarity.py                # SQLite
-    .venv/bin/python benchmarks/similarity.py --quick        # 1,500 submissions, no results.md
+    .venv/bin/python benchmarks/similarity.py --quick        # 400 submissions (CI), no results.md
 
 Databases are throwaway (``mariohr_bench_similarity`` on the server, or a temporary SQLite
 file). Results go to benchmarks/results.md (its own section; not with ``--quick``).
@@ -186,7 +186,7 @@ def run(args) -> str:
         else:
             notes.append(texts.fresh())
     made = seeder.interviews(notes)
-    small = min(1000, args.count)
+    small = min(1000, args.count // 2)
     index = [made[:small], made[small:]]
     whole = timed(lambda: [submission_similarity_compute(interview_pk=i.pk) for i in index[0]])
     at_small = probe(seeder, texts, notes[:small], args.rounds, small, brute=False)
@@ -229,7 +229,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a small run (CI)")
     args = parser.parse_args()
     if args.quick:
-        args.count, args.rounds = 1500, 5
+        args.count, args.rounds = 400, 3
     workdir = Path(tempfile.mkdtemp(prefix="mariohr-bench-similarity-"))
     database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     if args.postgres:

@@ -220,23 +220,34 @@ def _json_error(
     return JsonResponse({**error_body(code, message, fields), **extra}, status=http_status)
 
 
-@csrf_exempt
-@require_POST
-def save_answers(request, token: str):
+def _posted_json(request, token: str, *, too_large: str, max_bytes: int | None = None):
+    """(interview, body, None) for a candidate's JSON POST, or (None, None, the error
+    response): 404 for an unknown link, 413 for a body too large, 400 for unsafe JSON."""
     interview = candidate.interview_by_token(token)
     if interview is None:
-        return _json_error(404, "not_found", "This link is not valid.")
+        return None, None, _json_error(404, "not_found", "This link is not valid.")
     try:
         raw = request.body
     except RequestDataTooBig:
-        too_large = "The answers are too large to save; shorten them and try again."
-        return _json_error(413, "payload_too_large", too_large, {"body": [too_large]})
+        raw = None
+    if raw is None or (max_bytes is not None and len(raw) > max_bytes):
+        return None, None, _json_error(413, "payload_too_large", too_large, {"body": [too_large]})
     try:
-        body = json_loads_safe(raw or b"{}")
+        return interview, json_loads_safe(raw or b"{}"), None
     except UnsafeJSON as problem:
         field = problem.field or "body"
         message = f"{field}: {problem.message}" if problem.field else problem.message
-        return _json_error(400, "invalid_json", message, {field: [problem.message]})
+        return None, None, _json_error(400, "invalid_json", message, {field: [problem.message]})
+
+
+@csrf_exempt
+@require_POST
+def save_answers(request, token: str):
+    interview, body, error = _posted_json(
+        request, token, too_large="The answers are too large to save; shorten them and try again."
+    )
+    if error:
+        return error
     if not isinstance(body, dict):
         not_object = "The body must be a JSON object."
         return _json_error(400, "invalid_json", not_object, {"body": [not_object]})
@@ -268,21 +279,14 @@ def save_answers(request, token: str):
 @require_POST
 def signals(request, token: str):
     """Integrity signals from the take page (assessments.integrity): a JSON batch."""
-    interview = candidate.interview_by_token(token)
-    if interview is None:
-        return _json_error(404, "not_found", "This link is not valid.")
-    try:
-        raw = request.body
-    except RequestDataTooBig:
-        raw = None
-    if raw is None or len(raw) > integrity.BODY_MAX_BYTES:
-        too_large = f"Send at most {integrity.BATCH_MAX} signals at a time."
-        return _json_error(413, "payload_too_large", too_large, {"body": [too_large]})
-    try:
-        body = json_loads_safe(raw or b"{}")
-    except UnsafeJSON as problem:
-        field = problem.field or "body"
-        return _json_error(400, "invalid_json", problem.message, {field: [problem.message]})
+    interview, body, error = _posted_json(
+        request,
+        token,
+        too_large=f"Send at most {integrity.BATCH_MAX} signals at a time.",
+        max_bytes=integrity.BODY_MAX_BYTES,
+    )
+    if error:
+        return error
     batch = body.get("signals") if isinstance(body, dict) else None
     try:
         counts = integrity.signals_record(interview=interview, signals=batch)

@@ -8,6 +8,8 @@ scoring page, "To review" list or report shows it.
 from django.contrib import admin, messages
 from django.template.defaultfilters import truncatechars
 
+from mariohr.admin_readonly import ReadOnlyAdminMixin
+
 from . import accommodations
 from .feedback import feedback_summary
 from .models import CandidateFeedback
@@ -17,7 +19,7 @@ ORGANIZATION_FILTER = "interview__organization__id__exact"
 
 
 @admin.register(CandidateFeedback)
-class CandidateFeedbackAdmin(admin.ModelAdmin):
+class CandidateFeedbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["test_name", "organization_name", "rating", "comment_excerpt", "created_at"]
     list_filter = ["interview__test", "interview__organization", "rating", "created_at"]
     list_select_related = ["interview__test", "interview__organization"]
@@ -26,15 +28,6 @@ class CandidateFeedbackAdmin(admin.ModelAdmin):
     ordering = ["-created_at", "-id"]
     change_list_template = "admin/assessments/candidatefeedback/change_list.html"
     actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="test", ordering="interview__test__name")
     def test_name(self, obj):

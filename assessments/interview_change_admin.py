@@ -26,22 +26,18 @@ class ReasonForm(forms.Form):
     )
 
 
-class DaysForm(ReasonForm):
-    days = forms.IntegerField(
-        min_value=1,
-        max_value=changes.DAYS_MAX,
-        initial=7,
-        help_text="The new deadline is this many days from now.",
+def days_field(help_text: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        min_value=1, max_value=changes.DAYS_MAX, initial=7, help_text=help_text
     )
+
+
+class DaysForm(ReasonForm):
+    days = days_field("The new deadline is this many days from now.")
 
 
 class ExtendForm(ReasonForm):
-    days = forms.IntegerField(
-        min_value=1,
-        max_value=changes.DAYS_MAX,
-        initial=7,
-        help_text="Added to the current deadline (to now if it has passed).",
-    )
+    days = days_field("Added to the current deadline (to now if it has passed).")
 
 
 class MinutesForm(ReasonForm):

@@ -12,6 +12,8 @@ from django.contrib.admin import helpers
 from django.http import FileResponse
 from django.template.response import TemplateResponse
 
+from mariohr.admin_readonly import ReadOnlyAdminMixin
+
 from .erasure import candidate_erase
 from .export import candidate_export_zip
 from .models import ErasureTombstone
@@ -73,17 +75,8 @@ class CandidatePrivacyActions:
 
 
 @admin.register(ErasureTombstone)
-class ErasureTombstoneAdmin(admin.ModelAdmin):
+class ErasureTombstoneAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["candidate_id", "organization", "erased_at", "erased_by_username"]
     list_filter = ["organization"]
     search_fields = ["=candidate_id", "erased_by_username"]
     readonly_fields = [field.name for field in ErasureTombstone._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

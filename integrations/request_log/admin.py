@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from assessments.models import Interview
 from mariohr.admin_extensions import admin_extend
 from mariohr.admin_paging import LargeTableAdminMixin
+from mariohr.admin_readonly import ReadOnlyAdminMixin
 
 from .. import plugins
 from ..delivery.models import Delivery
@@ -47,7 +48,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(PartnerRequest)
-class PartnerRequestAdmin(LargeTableAdminMixin, admin.ModelAdmin):
+class PartnerRequestAdmin(ReadOnlyAdminMixin, LargeTableAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "ats",
@@ -81,16 +82,6 @@ class PartnerRequestAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         "response_shown",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Nobody edits or deletes evidence; retention (beat) does.
-        return False
 
     @admin.display(description="interview")
     def interview_link(self, row):

@@ -1,7 +1,7 @@
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments import accommodations
+from assessments.management.interview_command import interview_named, user_named
 from assessments.models import Interview
 
 
@@ -26,16 +26,14 @@ class Command(BaseCommand):
     def handle(self, *args, partner_interview_id, percent, minutes, note, by, **options):
         if percent is None and minutes is None and note is None:
             raise CommandError("Give --percent, --minutes or --note.")
-        interview = Interview.objects.filter(partner_interview_id=partner_interview_id).first()
-        if interview is None:
-            raise CommandError(f"No interview with partner_interview_id {partner_interview_id!r}.")
+        interview = interview_named(partner_interview_id)
         try:
             interview = accommodations.accommodation_set(
                 interview=interview,
                 percent=interview.extra_time_percent if percent is None else percent,
                 minutes=interview.extra_time_minutes if minutes is None else minutes,
                 note=interview.accommodation_note if note is None else note,
-                by=self._user(by),
+                by=user_named(by),
             )
         except accommodations.FieldInvalid as invalid:
             raise CommandError(f"--{invalid.field.rsplit('_', 1)[-1]} {invalid.problem}.") from None
@@ -47,11 +45,3 @@ class Command(BaseCommand):
         )
         if interview.status == Interview.Status.IN_PROGRESS:
             self.stdout.write(f"New deadline: {interview.expires_at.isoformat()}")
-
-    def _user(self, username: str | None):
-        if not username:
-            return None
-        try:
-            return get_user_model().objects.get_by_natural_key(username)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"No user {username!r} (--by).") from None

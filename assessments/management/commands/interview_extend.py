@@ -1,44 +1,7 @@
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from assessments import interview_changes as changes
-from assessments.models import Interview
-
-
-class ChangeCommand(BaseCommand):
-    """The shared shape of interview_extend, interview_reopen and interview_retake."""
-
-    def add_arguments(self, parser):
-        parser.add_argument("partner_interview_id")
-        parser.add_argument("--reason", required=True, help="Why: kept in the history.")
-        parser.add_argument("--by", metavar="USERNAME", help="Who asked for it (a user).")
-        parser.add_argument(
-            "--days",
-            type=int,
-            help=f"Days (1-{changes.DAYS_MAX}) from now; for interview_extend, added to the "
-            "current deadline.",
-        )
-
-    def interview(self, partner_interview_id: str) -> Interview:
-        interview = Interview.objects.filter(partner_interview_id=partner_interview_id).first()
-        if interview is None:
-            raise CommandError(f"No interview with partner_interview_id {partner_interview_id!r}.")
-        return interview
-
-    def user(self, username: str | None):
-        if not username:
-            return None
-        try:
-            return get_user_model().objects.get_by_natural_key(username)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"No user {username!r} (--by).") from None
-
-    def change(self, service, *, partner_interview_id, by, reason, **amount) -> Interview:
-        interview = self.interview(partner_interview_id)
-        try:
-            return service(interview=interview, by=self.user(by), reason=reason, **amount)
-        except changes.ChangeRefused as refusal:
-            raise CommandError(str(refusal)) from None
+from assessments.management.interview_command import ChangeCommand
 
 
 class Command(ChangeCommand):
@@ -59,19 +22,10 @@ class Command(ChangeCommand):
         if (days is None) == (minutes is None):
             raise CommandError("Give --days (a sent test) or --minutes (a test in progress).")
         if minutes is not None:
-            interview = self.change(
-                changes.interview_time_add,
-                partner_interview_id=partner_interview_id,
-                by=by,
-                reason=reason,
-                minutes=minutes,
-            )
+            service, amount = changes.interview_time_add, {"minutes": minutes}
         else:
-            interview = self.change(
-                changes.interview_invitation_extend,
-                partner_interview_id=partner_interview_id,
-                by=by,
-                reason=reason,
-                days=days,
-            )
+            service, amount = changes.interview_invitation_extend, {"days": days}
+        interview = self.change(
+            service, partner_interview_id=partner_interview_id, by=by, reason=reason, **amount
+        )
         self.stdout.write(f"New deadline: {interview.expires_at.isoformat()}")

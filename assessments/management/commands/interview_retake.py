@@ -1,6 +1,5 @@
 from assessments import interview_changes as changes
-
-from .interview_extend import ChangeCommand
+from assessments.management.interview_command import ChangeCommand
 
 
 class Command(ChangeCommand):

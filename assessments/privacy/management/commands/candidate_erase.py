@@ -1,8 +1,8 @@
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from assessments.models import Organization
-from assessments.privacy.erasure import CandidateNotFound, candidate_erase, candidate_find
+from assessments.privacy.erasure import candidate_erase
+from assessments.privacy.management.lookup import candidates_named
 
 
 class Command(BaseCommand):
@@ -14,13 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--by", required=True, help="Who asked (a username, or a name).")
 
     def handle(self, *args, candidate, organization, by, **options):
-        organization_ = Organization.objects.filter(slug=organization).first()
-        if organization_ is None:
-            raise CommandError(f"No organization {organization!r}.")
-        try:
-            candidates = candidate_find(organization=organization_, identifier=candidate)
-        except CandidateNotFound as error:
-            raise CommandError(str(error)) from None
+        candidates = candidates_named(identifier=candidate, organization_slug=organization)
         user = get_user_model().objects.filter(username=by).first()
         for found in candidates:
             tombstone = candidate_erase(

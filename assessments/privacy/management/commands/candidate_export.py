@@ -2,9 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.models import Organization
-from assessments.privacy.erasure import CandidateNotFound, candidate_find
 from assessments.privacy.export import candidate_export_zip
+from assessments.privacy.management.lookup import candidates_named
 
 
 class Command(BaseCommand):
@@ -16,13 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", default="", help="The zip (candidate-<id>-export.zip).")
 
     def handle(self, *args, candidate, organization, output, **options):
-        organization_ = Organization.objects.filter(slug=organization).first()
-        if organization_ is None:
-            raise CommandError(f"No organization {organization!r}.")
-        try:
-            candidates = candidate_find(organization=organization_, identifier=candidate)
-        except CandidateNotFound as error:
-            raise CommandError(str(error)) from None
+        candidates = candidates_named(identifier=candidate, organization_slug=organization)
         if len(candidates) > 1 and output:
             raise CommandError("Several candidates have this email: export each by id.")
         for found in candidates:

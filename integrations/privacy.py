@@ -10,8 +10,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import receiver
 
+from assessments.models import Interview
 from assessments.privacy.anonymize import REDACTED, candidate_needles, scrubbed
 from assessments.privacy.models import PurgeCursor
 from assessments.privacy.signals import (
@@ -21,6 +23,7 @@ from assessments.privacy.signals import (
 )
 
 from .delivery.models import Delivery, DeliveryAttempt
+from .models import ErrorReport
 from .request_log.models import PartnerRequest
 
 logger = logging.getLogger(__name__)
@@ -44,6 +47,13 @@ def on_candidate_data_removing(sender, candidate, interview_ids, email, counts, 
     counts["partner_requests_redacted"] = PartnerRequest.objects.filter(
         interview_id__in=interview_ids
     ).update(request_body=None, response_body=None, query={})
+    # An ATS's response_error report names the candidate by e-mail and interview id.
+    partner_ids = Interview.objects.filter(pk__in=interview_ids).values("partner_interview_id")
+    counts["error_reports_deleted"], _ = (
+        ErrorReport.objects.filter(organization_id=candidate.organization_id)
+        .filter(Q(candidate_email__iexact=email) | Q(partner_interview_id__in=partner_ids))
+        .delete()
+    )
 
 
 @receiver(candidate_data_exporting, dispatch_uid="integrations.privacy.export")

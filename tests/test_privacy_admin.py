@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from assessments.models import Candidate
 from assessments.privacy.models import ErasureTombstone
+from integrations.models import ErrorReport
 from tests.candidate_factories import sent_interview  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +127,22 @@ def test_export_command_writes_the_zip(org, sent_interview, local_media, tmp_pat
     )
     data = json.loads(zipfile.ZipFile(target).read("candidate.json"))
     assert data["candidate"]["id"] == candidate.pk
+
+
+def test_erasure_deletes_the_ats_error_reports_that_name_the_candidate(org, sent_interview):
+    interview = sent_interview()
+    by_email = ErrorReport.objects.create(organization=org, candidate_email="Ada@Example.com")
+    by_interview = ErrorReport.objects.create(
+        organization=org, partner_interview_id=interview.partner_interview_id
+    )
+    other = ErrorReport.objects.create(organization=org, candidate_email="someone@example.com")
+    call_command(
+        "candidate_erase",
+        str(interview.candidate_id),
+        organization=org.slug,
+        by="dpo",
+        stdout=io.StringIO(),
+    )
+    remaining = set(ErrorReport.objects.values_list("pk", flat=True))
+    assert remaining == {other.pk}
+    assert by_email.pk not in remaining and by_interview.pk not in remaining

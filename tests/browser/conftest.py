@@ -6,8 +6,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
+
+# Assertions wait up to 15 s, as actions do: under `make test` three test processes, their
+# Celery workers and several Chromiums share two CPUs, and a save can take longer than
+# Playwright's default 5 s to be answered. A passing assertion returns at once.
+expect.set_options(timeout=15_000)
+
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",

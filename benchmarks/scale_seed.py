@@ -121,7 +121,7 @@ def block_rows(rng, ids, first: int, count: int, total: int, now: datetime, test
                  NULL, NULL, 1 if processed else 0, stamp(finished) if processed else NULL,
                  "", "", f"recordings/{recording_id}.webm" if processed else "",
                  10_000_000 if processed else NULL, "", 1200.0 if processed else NULL,
-                 "webm" if processed else "", "[]", "[]", "", "", interview_id, "[]")
+                 "webm" if processed else "", "[]", "[]", "", "", interview_id, "[]", NULL)
             )  # fmt: skip
         if completed:
             deliveries = [("status_changed", completed, NULL)]

@@ -1,5 +1,8 @@
+import logging
+
 from django.db import transaction
 from django.dispatch import receiver
+from kombu.exceptions import OperationalError
 
 from assessments.signals import interview_status_changed
 from mariohr.enqueue import task_enqueue
@@ -7,13 +10,23 @@ from mariohr.enqueue import task_enqueue
 from .services import COMPARED_STATUSES, submission_similarity_clear
 
 TASK = "assessments.similarity.tasks.compute_similarity"
+logger = logging.getLogger(__name__)
+
+
+def _compare_later(interview_pk: int) -> None:
+    # Similarity is a reviewer's aid: a broker that is down must not fail the submission or
+    # the score that committed just before; the comparison is then skipped and logged.
+    try:
+        task_enqueue(TASK, interview_pk)
+    except (OperationalError, OSError):
+        logger.warning("similarity not queued for interview %s: broker unavailable", interview_pk)
 
 
 @receiver(interview_status_changed, dispatch_uid="similarity.compare_on_submit")
 def compare_on_submit(sender, interview, previous_status, at, **kwargs):
     if interview.status in COMPARED_STATUSES:
         # After commit: the worker must see the submitted answers.
-        transaction.on_commit(lambda pk=interview.pk: task_enqueue(TASK, pk))
+        transaction.on_commit(lambda pk=interview.pk: _compare_later(pk))
     elif previous_status in COMPARED_STATUSES:
         # A retake cleared the answers: its old pairs go with them, in the same transaction.
         submission_similarity_clear(interview=interview)

@@ -131,6 +131,9 @@ def answers_save(*, interview: Interview, answers: dict) -> datetime:
             raise NotAcceptingAnswers(locked)
         if recording_consent_missing(locked):
             raise RecordingConsentMissing(locked)
+        # The caller answers with the current deadline (the hiring team may have added time);
+        # the locked row has it, no second read needed.
+        interview.expires_at = locked.expires_at
         stored = dict(locked.answers.values_list("key", "value"))
         changed = sorted(key for key, value in cleaned.items() if stored.get(key) != value)
         for key in changed:

@@ -270,8 +270,7 @@ def save_answers(request, token: str):
             f"This test is {current.get_status_display().lower()}; answers can't be changed.",
             status=current.status,
         )
-    # The deadline rides along: the hiring team may have added time (the page's clock).
-    interview.refresh_from_db(fields=["expires_at"])
+    # The deadline rides along (answers_save read it under the row lock): the page's clock.
     return JsonResponse({"saved_at": iso(saved_at), "deadline": iso(interview.expires_at)})
 
 

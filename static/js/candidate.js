@@ -42,6 +42,7 @@
   var problem = "", problemText = "";  // "", "offline", "error", "refused", "recording"
   var spoken = "saved";      // the last state the live region announced
   var debounce = null, retryTimer = null, releaseLock = null;
+  var editedEarly = {};      // keys edited before this tab was chosen to answer (a fast typist)
 
   // ---- answers in the page -------------------------------------------------------------
 
@@ -65,6 +66,14 @@
       return picked ? picked.value : "";
     }
     return Array.prototype.map.call(box.querySelectorAll("input:checked"), function (i) { return i.value; });
+  }
+
+  function readServed(box) {
+    if (box.dataset.kind === "short") return box.querySelector("input, textarea").defaultValue;
+    var served = Array.prototype.filter.call(box.querySelectorAll("input"), function (i) { return i.defaultChecked; })
+      .map(function (i) { return i.value; });
+    if (box.dataset.kind === "single") return served.length ? served[0] : "";
+    return served;
   }
 
   function write(box, value) {
@@ -108,19 +117,27 @@
   }
 
   function restoreDraft() {
+    var early = {};
     form.querySelectorAll("[data-answer-key]").forEach(function (box) {
-      confirmedValues[box.dataset.answerKey] = read(box);
+      var key = box.dataset.answerKey;
+      // What the server rendered is confirmed; an edit made while the tab was being chosen is not.
+      confirmedValues[key] = editedEarly[key] ? readServed(box) : read(box);
+      if (editedEarly[key] && !same(read(box), confirmedValues[key])) {
+        early[key] = {value: read(box), at: serverNow()};
+      }
     });
+    editedEarly = {};
     var stored = storedDraft();
     Object.keys(stored).forEach(function (key) {
       var box = boxFor(key), entry = stored[key];
-      if (!box || !entry) return;
+      if (!box || !entry || early[key]) return;
       // The server has a newer answer (saved from another tab after this draft was kept).
       if (entry.at <= (Date.parse(box.dataset.savedAt || "") || 0)) return;
       if (same(read(box), entry.value)) return;
       write(box, entry.value);
       pending[key] = entry;
     });
+    Object.keys(early).forEach(function (key) { pending[key] = early[key]; });
     persist();
     render();
     if (count()) save();
@@ -265,7 +282,11 @@
 
   function changed(event) {
     var box = event.target.closest && event.target.closest("[data-answer-key]");
-    if (!box || !active) return;
+    if (!box) return;
+    if (!active) {
+      if (!window.mariohrTab) editedEarly[box.dataset.answerKey] = true;
+      return;
+    }
     var key = box.dataset.answerKey, value = read(box);
     // A "change" event after "input" (leaving the field) is not a new change.
     if (!pending[key] && !(key in inflightSent) && same(value, confirmedValues[key])) return;

@@ -223,6 +223,21 @@ def test_reload_mid_test_keeps_answers_and_ignores_a_stale_draft(page, started):
     assert saved(interview)["notes"] == "typed just before the reload"
 
 
+def test_typing_before_the_tab_is_chosen_is_saved(page, started):
+    """The page decides which tab answers (Web Locks) after it loads; a candidate who types at
+    once must not lose those keystrokes to that moment (CI caught this in the feedback test)."""
+    interview, link = started()
+    page.add_init_script(
+        "const request = navigator.locks.request.bind(navigator.locks);"
+        "navigator.locks.request = (...args) => new Promise("
+        "  resolve => setTimeout(() => resolve(request(...args)), 600));"
+    )
+    page.goto(link)
+    page.get_by_label(NOTES).fill("typed at once")
+    expect(page.locator("#save-status")).to_contain_text("All answers saved")
+    assert saved(interview)["notes"] == "typed at once"
+
+
 def test_double_click_submit_submits_once(page, started):
     interview, link = started("python-fundamentals-quiz")
     page.goto(link)

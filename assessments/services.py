@@ -6,6 +6,7 @@ inside the same transaction, through ``interview_status_changed`` so integration
 their outbox rows atomically with it.
 """
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,11 +16,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mariohr.enqueue import task_enqueue
+from mariohr.enqueue import task_enqueue_or_log, task_run_here
 
 from .models import Candidate, EnvironmentValue, Interview, InterviewEvent, Organization, Test
 from .signals import interview_status_changed
 from .sources import source_is_known
+
+logger = logging.getLogger(__name__)
+INVITATION_TASK = "assessments.tasks.send_invitation_email"
 
 S = Interview.Status
 
@@ -142,7 +146,18 @@ def interview_send(
 
 def _queue_invitation(interview_pk: int) -> None:
     # By name: the tasks module imports the lifecycle services (expiry, the email's link).
-    task_enqueue("assessments.tasks.send_invitation_email", interview_pk)
+    if not task_enqueue_or_log(INVITATION_TASK, interview_pk):
+        # The interview committed and the ATS is waiting for our answer: with the broker
+        # down, the email goes out from here rather than not at all.
+        _send_invitation_now(interview_pk)
+
+
+def _send_invitation_now(interview_pk: int) -> None:
+    try:
+        task_run_here(INVITATION_TASK, interview_pk)
+    except Exception:
+        # The interview stands; the admin's "Resend invitation email" is the way out.
+        logger.exception("Invitation email for interview %s not sent", interview_pk)
 
 
 def interview_invitation_queue(*, interview: Interview) -> None:

@@ -204,6 +204,9 @@ def celery_broker(url: str):
     from mariohr.celery import app
 
     saved = (app.conf.broker_url, app.conf.broker_transport_options)
+    # Celery reads $CELERY_BROKER_URL before its own setting (CI sets it): point it there too.
+    saved_environ = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = url
     _reset_pools(app)
     app.conf.broker_url = url
     app.conf.broker_transport_options = {} if not url.startswith("filesystem") else saved[1]
@@ -211,6 +214,10 @@ def celery_broker(url: str):
         yield app
     finally:
         _reset_pools(app)
+        if saved_environ is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_environ
         app.conf.broker_url, app.conf.broker_transport_options = saved
         delivery_services._broker_unavailable_until = 0.0
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from assessments.models import Interview
 from assessments.selectors import interview_is_overdue
-from mariohr.enqueue import task_enqueue
+from mariohr.enqueue import task_enqueue_or_log
 
 from .models import LEGACY_SEGMENT, Recording, RecordingChunk, RecordingSegment
 from .selectors import policy_for, recording_consent_missing
@@ -275,8 +275,9 @@ def recording_capture_close(*, interview: Interview) -> None:
 
 
 def recording_enqueue(*, recording_pk: int) -> None:
-    # By name: the task's module imports this one (through processing).
-    task_enqueue("assessments.recordings.tasks.process_recording", recording_pk)
+    # By name: the task's module imports this one (through processing). With the broker
+    # down, the submission stands and the recordings sweeper queues it later.
+    task_enqueue_or_log("assessments.recordings.tasks.process_recording", recording_pk)
 
 
 class RecordingUnfinished(Exception):

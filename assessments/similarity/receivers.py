@@ -1,25 +1,18 @@
-import logging
-
 from django.db import transaction
 from django.dispatch import receiver
-from kombu.exceptions import OperationalError
 
 from assessments.signals import interview_status_changed
-from mariohr.enqueue import task_enqueue
+from mariohr.enqueue import task_enqueue_or_log
 
 from .services import COMPARED_STATUSES, submission_similarity_clear
 
 TASK = "assessments.similarity.tasks.compute_similarity"
-logger = logging.getLogger(__name__)
 
 
 def _compare_later(interview_pk: int) -> None:
     # Similarity is a reviewer's aid: a broker that is down must not fail the submission or
-    # the score that committed just before; the comparison is then skipped and logged.
-    try:
-        task_enqueue(TASK, interview_pk)
-    except (OperationalError, OSError):
-        logger.warning("similarity not queued for interview %s: broker unavailable", interview_pk)
+    # the score that committed just before; the comparison is then skipped (and logged).
+    task_enqueue_or_log(TASK, interview_pk)
 
 
 @receiver(interview_status_changed, dispatch_uid="similarity.compare_on_submit")

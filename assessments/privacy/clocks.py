@@ -25,13 +25,3 @@ def retention_clock_update(*, interview, previous_status: str, at: datetime) -> 
             "anonymized_at": None,
         },
     )
-
-
-def ended_at_of(interview) -> datetime:
-    """For interviews that ended before clocks existed (the backfill migration)."""
-    return (
-        interview.submitted_at
-        or interview.cancelled_at
-        or (interview.expires_at if interview.status == "expired" else None)
-        or interview.status_changed_at
-    )

@@ -175,6 +175,12 @@ def page(request, token: str):
     return response
 
 
+LINK_REPLACED_MESSAGE = (
+    "The company gave you a new attempt at this test with a new link, sent to you by email. "
+    "Use the link in the newest email; this one no longer works."
+)
+
+
 def _link_replaced_page(request):
     # Nothing of the interview is shown: whoever holds an old link learns only this.
     response = render(
@@ -182,8 +188,7 @@ def _link_replaced_page(request):
         "assessments/candidate/status.html",
         {
             "heading": "This link was replaced",
-            "message": "The company gave you a new attempt at this test with a new link, "
-            "sent to you by email. Use the link in the newest email; this one no longer works.",
+            "message": LINK_REPLACED_MESSAGE,
         },
         status=410,
     )
@@ -220,12 +225,21 @@ def _json_error(
     return JsonResponse({**error_body(code, message, fields), **extra}, status=http_status)
 
 
+def _unknown_link_json(token: str) -> JsonResponse:
+    # An open tab on the link a retake replaced learns that for good (410, the page reloads
+    # to say so) rather than retrying a 404.
+    if candidate_link_replaced(token):
+        return _json_error(410, "link_replaced", LINK_REPLACED_MESSAGE)
+    return _json_error(404, "not_found", "This link is not valid.")
+
+
 def _posted_json(request, token: str, *, too_large: str, max_bytes: int | None = None):
     """(interview, body, None) for a candidate's JSON POST, or (None, None, the error
-    response): 404 for an unknown link, 413 for a body too large, 400 for unsafe JSON."""
+    response): 404 for an unknown link (410 for a replaced one), 413 for a body too large,
+    400 for unsafe JSON."""
     interview = candidate.interview_by_token(token)
     if interview is None:
-        return None, None, _json_error(404, "not_found", "This link is not valid.")
+        return None, None, _unknown_link_json(token)
     try:
         raw = request.body
     except RequestDataTooBig:
@@ -307,7 +321,9 @@ def clock(request, token: str):
     """The take page's light poll: the deadline now, which extra time may have moved."""
     interview = candidate.interview_by_token(token)
     if interview is None:
-        return _json_error(404, "not_found", "This link is not valid.")
+        return _unknown_link_json(token)
+    # Past the deadline and its grace it is expired, as the page itself would say.
+    interview = candidate.interview_expire_if_overdue(interview=interview)
     response = JsonResponse(
         {
             "status": interview.status,

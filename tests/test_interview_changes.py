@@ -221,15 +221,27 @@ def test_retake_archives_the_attempt_and_replaces_the_link(
     assert [a["answer"] for a in attempt.snapshot["answers"]] == ["first try"]
     event = retaken.events.get(kind="retake_started")
     assert (event.data["attempt"], event.data["by"]) == (2, staff.pk)
-    # The old link's page says it was replaced, and shows nothing of the interview; every
-    # other request with it is refused like an unknown link. The new one opens the intro.
+    # The old link's page says it was replaced, and shows nothing of the interview; the
+    # JSON calls an open tab makes say so too (410: stop retrying, reload); any other request
+    # with it is refused like an unknown link. The new one opens the intro.
     candidate = Client()
     replaced = candidate.get(f"/t/{old_token}")
     assert replaced.status_code == 410
     assert "This link was replaced" in replaced.content.decode()
     assert interview.test.name not in replaced.content.decode()
     assert retaken.candidate_token not in replaced.content.decode()
-    assert candidate.post(f"/t/{old_token}/answers", "{}", "application/json").status_code == 404
+    for answer in (
+        candidate.post(f"/t/{old_token}/answers", "{}", "application/json"),
+        candidate.post(f"/t/{old_token}/signals", "{}", "application/json"),
+        candidate.get(f"/t/{old_token}/clock"),
+    ):
+        assert answer.status_code == 410
+        assert answer.json()["error"] == "link_replaced"
+        assert retaken.candidate_token not in answer.content.decode()
+    unknown = candidate.post(
+        "/t/never-issued-token-xxxxxxxxxxxxxx/answers", "{}", "application/json"
+    )
+    assert unknown.status_code == 404 and unknown.json()["error"] == "not_found"
     assert candidate.post(f"/t/{old_token}/start").status_code == 404
     assert candidate.get("/t/never-issued-token-xxxxxxxxxxxxxx").status_code == 404
     assert candidate.get("/t/bad%00token").status_code == 404

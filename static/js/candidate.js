@@ -215,7 +215,8 @@
       problem = "recording";
       problemText = "Not saved yet: start the session recording first. Your answers are kept on this device.";
       retryLater(5000);
-    } else if (response.status === 409 || response.status === 410) {
+    } else if (response.status === 409 || response.status === 410 || response.status === 404) {
+      // Over, replaced by a retake's new link, or never valid: the reloaded page says which.
       setStatus(body.message || "This test no longer accepts answers.");
       window.location.reload();
     } else if (response.status === 400 || response.status === 413) {
@@ -533,7 +534,11 @@
   function pollClock() {
     if (timeUp || submitting) return;
     fetch(clockUrl, {headers: {"Accept": "application/json"}, cache: "no-store", credentials: "same-origin"})
-      .then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (response) {
+        // The link was replaced (a retake) or is gone: the page says so; the answers stay here.
+        if (response.status === 410 || response.status === 404) { window.location.reload(); return {}; }
+        return response.ok ? response.json() : {};
+      })
       .then(function (body) { if (body.deadline) deadlineUpdate(body.deadline); })
       .catch(function () {});  // offline: the next poll tries again
   }

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from assessments import interview_changes as changes
 from assessments import services as lifecycle
 from assessments.models import Answer, Interview
 from tests.browser.axe import assert_accessible
@@ -236,6 +237,23 @@ def test_typing_before_the_tab_is_chosen_is_saved(page, started):
     page.get_by_label(NOTES).fill("typed at once")
     expect(page.locator("#save-status")).to_contain_text("All answers saved")
     assert saved(interview)["notes"] == "typed at once"
+
+
+def test_an_open_tab_on_a_link_a_retake_replaced_says_so(page, started, django_user_model):
+    """The candidate's tab stayed open past the deadline; the hiring team gave a retake with a
+    new link. The next save from the old tab is refused for good (410) and the page says why,
+    instead of retrying forever."""
+    interview, link = started()
+    page.add_init_script("window.mariohrClockPollMs = 600000;")  # the save finds out first
+    page.goto(link)
+    expect(page.locator("#save-status")).to_contain_text("No answers saved yet")
+    lifecycle.interview_expire(interview=interview, reason="time_limit")
+    staff = django_user_model.objects.create_user("am", is_staff=True)
+    changes.interview_retake(interview=interview, by=staff, reason="Power cut", days=7)
+
+    page.get_by_label(NOTES).fill("typed on the old link")
+    expect(page.get_by_role("heading", name="This link was replaced")).to_be_visible()
+    assert saved(interview) == {}
 
 
 def test_double_click_submit_submits_once(page, started):

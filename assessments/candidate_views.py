@@ -2,6 +2,7 @@
 
 No session or cookie carries authority here, so CSRF protection has nothing to protect and
 is off for these endpoints: an expired CSRF cookie must never cost a candidate an answer.
+The GET-only ones are exempt too, so that a wrong method is a 405, not the CSRF failure page.
 """
 
 import contextlib
@@ -140,6 +141,7 @@ def _answers_saved_at(interview: Interview) -> dict[str, str | None]:
     return {key: iso(at) for key, at in interview.answers.values_list("key", "saved_at")}
 
 
+@csrf_exempt
 @require_GET
 def page(request, token: str):
     try:
@@ -316,6 +318,7 @@ def signals(request, token: str):
     return JsonResponse(counts)
 
 
+@csrf_exempt
 @require_GET
 def clock(request, token: str):
     """The take page's light poll: the deadline now, which extra time may have moved."""
@@ -418,6 +421,16 @@ def _reload(interview: Interview) -> Interview:
     return interview
 
 
+def _page_as_now(request, interview: Interview, token: str):
+    """After a refusal caused by a change made since the view loaded the interview (a cancel,
+    a reopen): the page as it is now. Redirected by the link used, never a retake's new one."""
+    interview = candidate.interview_expire_if_overdue(interview=_reload(interview))
+    if interview.status in STATUS_PAGES:
+        return _status_page(request, interview)
+    return redirect("candidate-page", token=token)
+
+
+@csrf_exempt
 @require_GET
 def starter_archive(request, token: str):
     interview = _load(token)
@@ -464,7 +477,7 @@ def accommodation_request(request, token: str):
     except accommodations.RequestUnavailable:
         return _intro(request, interview, status=404)
     except accommodations.AccommodationRefused:
-        return _status_page(request, candidate.interview_expire_if_overdue(interview=interview))
+        return _page_as_now(request, interview, token)
     return _intro(request, interview, accommodation_sent=True)
 
 

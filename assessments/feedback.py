@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, Q
 
 from .accommodations import FieldInvalid, text_clean
 from .models import CandidateFeedback, Interview, Test
+from .privacy.anonymize import is_anonymized
 
 S = Interview.Status
 COMMENT_MAX = 2000
@@ -28,7 +29,8 @@ class FeedbackRefused(Exception):
 
 
 def feedback_open(interview: Interview) -> bool:
-    return interview.status in (S.SUBMITTED, S.COMPLETE)
+    # Erased or anonymized: the old link collects nothing new about the candidate.
+    return interview.status in (S.SUBMITTED, S.COMPLETE) and not is_anonymized(interview.candidate)
 
 
 def feedback_given(interview: Interview) -> bool:

@@ -49,7 +49,10 @@ class CandidateFeedbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             organization = request.GET.get(ORGANIZATION_FILTER, "")
             context["feedback_summary"] = feedback_summary(
                 context["cl"].queryset,
-                organization_id=int(organization) if organization.isdigit() else None,
+                # isdigit() alone passes "²", which int() refuses.
+                organization_id=int(organization)
+                if organization.isascii() and organization.isdigit()
+                else None,
             )
         return response
 

@@ -124,7 +124,7 @@ def _parse_one(item, field: str) -> dict:
     signal_id = item.get("id")
     if not isinstance(signal_id, str) or not 0 < len(signal_id) <= ID_MAX:
         raise SignalInvalid(f"{field}.id", f"must be text of 1 to {ID_MAX} characters")
-    at = parse_datetime(item["at"]) if isinstance(item.get("at"), str) else None
+    at = _moment(item.get("at"))
     if at is None or at.tzinfo is None:
         raise SignalInvalid(f"{field}.at", "must be an ISO 8601 time with a time zone")
     if at > timezone.now() + CLOCK_SLACK:
@@ -137,10 +137,19 @@ def _parse_one(item, field: str) -> dict:
         data["seconds"] = _number(item, "seconds", field, maximum=7 * 24 * 3600)
     if kind == "signal_away":
         reason = item.get("reason", "hidden")
-        if reason not in AWAY_REASONS:
+        if not isinstance(reason, str) or reason not in AWAY_REASONS:
             raise SignalInvalid(f"{field}.reason", f"must be one of {', '.join(AWAY_REASONS)}")
         data["reason"] = reason
     return {"kind": kind, "at": at, "data": data}
+
+
+def _moment(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:  # well formed, but no such moment: 30 February, hour 25, offset +99:00
+        return None
 
 
 def _number(item: dict, name: str, field: str, *, maximum: float, integer=False):

@@ -8,6 +8,10 @@ from .hiring_models import CandidateNotice, CandidatePolicy
 from .reminders import reminder_days_clean
 from .review_admin import ReadOnlyInline
 
+# A hundred years. Far more, and "now - days" falls before year 1: the hourly purge and the
+# report's "deleted on" date would raise OverflowError.
+RETENTION_DAYS_MAX = 36_500
+
 
 class ReminderDaysField(forms.CharField):
     """The reminder days as "7, 1" in the form, a list of integers in the JSON column."""
@@ -31,6 +35,18 @@ class CandidatePolicyForm(forms.ModelForm):
         max_length=20,
         label="Reminder days before expiry",
         help_text="At most two, e.g. 3 or 7, 1. Empty: no reminders.",
+    )
+    recording_retention_days = forms.IntegerField(
+        min_value=0,
+        max_value=RETENTION_DAYS_MAX,
+        initial=90,
+        help_text=CandidatePolicy._meta.get_field("recording_retention_days").help_text,
+    )
+    personal_data_retention_days = forms.IntegerField(
+        min_value=0,
+        max_value=RETENTION_DAYS_MAX,
+        initial=365,
+        help_text=CandidatePolicy._meta.get_field("personal_data_retention_days").help_text,
     )
 
     class Meta:

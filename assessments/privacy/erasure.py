@@ -26,7 +26,7 @@ def candidate_find(*, organization: Organization, identifier: str) -> list[Candi
     """Candidates of the organization by id or email (an email may name several)."""
     identifier = identifier.strip().replace("\x00", "")
     candidates = Candidate.objects.filter(organization=organization)
-    if identifier.isdigit():
+    if identifier.isascii() and identifier.isdigit():  # "²" is a digit int() refuses
         found = list(candidates.filter(pk=int(identifier)))
     else:
         found = list(candidates.filter(email__iexact=identifier))

@@ -17,7 +17,8 @@ from django.utils import timezone
 from mariohr.formats import iso
 from mariohr.json_safety import storable
 
-from .models import Interview, InterviewAttempt, InterviewEvent, new_candidate_token
+from .models import Candidate, Interview, InterviewAttempt, InterviewEvent, new_candidate_token
+from .privacy.anonymize import is_anonymized
 from .recordings.services import RecordingUnfinished, recording_archive, recording_archive_check
 from .reports import attempt_snapshot_build
 from .selectors import interview_is_overdue
@@ -81,6 +82,16 @@ def _who(by) -> dict:
 
 def _locked(interview: Interview) -> Interview:
     return Interview.objects.select_for_update().select_related("test").get(pk=interview.pk)
+
+
+def _refuse_erased(interview: Interview) -> None:
+    # Its data was erased (or anonymized): a new invitation would collect it all again. Read
+    # after the lock (not joined to it): an erasure that just committed is seen.
+    if is_anonymized(Candidate.objects.get(pk=interview.candidate_id)):
+        raise ChangeRefused(
+            f"Interview {interview.partner_interview_id}: the candidate's data was erased; "
+            "the ATS can send a new test."
+        )
 
 
 def _refuse_status(interview: Interview, allowed: str) -> None:
@@ -165,6 +176,7 @@ def interview_reopen(
         locked = _locked(interview)
         if locked.status != S.EXPIRED or locked.submitted_at:
             _refuse_status(locked, "only an expired test that was never submitted can reopen")
+        _refuse_erased(locked)
         reopened = interview_transition(
             interview=locked,
             to_status=S.SENT,
@@ -193,6 +205,7 @@ def interview_retake(
         locked = _locked(interview)
         if locked.status not in RETAKE_FROM:
             _refuse_status(locked, "only a submitted, scored or expired test can be retaken")
+        _refuse_erased(locked)
         try:
             # Before anything is written: a recording still in the works cannot move yet.
             recording_archive_check(interview=locked)

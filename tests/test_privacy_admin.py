@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from assessments import services as lifecycle
 from assessments.models import Candidate
 from assessments.privacy.models import ErasureTombstone
 from integrations.models import ErrorReport
@@ -33,6 +34,11 @@ def staff(*codenames: str) -> Client:
     return client
 
 
+def ended(interview):
+    """Erasure waits until no test of the candidate can be taken: these tests end it first."""
+    return lifecycle.interview_cancel(interview=interview)
+
+
 def act(client: Client, action: str, candidate: Candidate, **form):
     return client.post(
         reverse(CHANGELIST),
@@ -40,8 +46,26 @@ def act(client: Client, action: str, candidate: Candidate, **form):
     )
 
 
+def test_erasure_is_refused_while_a_test_can_be_taken(org, sent_interview, local_media):
+    interview = sent_interview()
+    candidate = interview.candidate
+
+    refused = act(staff("erase_candidate"), "erase_candidates", candidate, confirm="yes")
+    assert refused.status_code == 302
+    with pytest.raises(CommandError, match="cancel them first"):
+        call_command("candidate_erase", str(candidate.pk), organization=org.slug, by="dpo")
+    assert not ErasureTombstone.objects.exists()
+    assert Candidate.objects.get(pk=candidate.pk).email == "ada@example.com"
+
+    ended(interview)
+    call_command(
+        "candidate_erase", str(candidate.pk), organization=org.slug, by="dpo", stdout=io.StringIO()
+    )
+    assert ErasureTombstone.objects.filter(candidate_id=candidate.pk).exists()
+
+
 def test_erasure_asks_for_confirmation_then_erases_and_logs(sent_interview, local_media):
-    candidate = sent_interview().candidate
+    candidate = ended(sent_interview()).candidate
     client = staff("erase_candidate")
 
     page = act(client, "erase_candidates", candidate)
@@ -92,7 +116,7 @@ def test_export_of_several_candidates_at_once_is_refused(sent_interview):
 
 
 def test_erase_command_by_email(org, sent_interview, local_media):
-    first, second = sent_interview(), sent_interview()  # the same email, two candidates
+    first, second = ended(sent_interview()), ended(sent_interview())  # one email, two candidates
     out = io.StringIO()
     call_command("candidate_erase", "ADA@example.com", organization=org.slug, by="dpo", stdout=out)
     assert out.getvalue().count("Erased candidate") == 2
@@ -130,7 +154,7 @@ def test_export_command_writes_the_zip(org, sent_interview, local_media, tmp_pat
 
 
 def test_erasure_deletes_the_ats_error_reports_that_name_the_candidate(org, sent_interview):
-    interview = sent_interview()
+    interview = ended(sent_interview())
     by_email = ErrorReport.objects.create(organization=org, candidate_email="Ada@Example.com")
     by_interview = ErrorReport.objects.create(
         organization=org, partner_interview_id=interview.partner_interview_id

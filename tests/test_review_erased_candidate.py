@@ -7,9 +7,10 @@ import json
 import pytest
 from django.test import Client
 
+from assessments import interview_changes as changes
 from assessments import services as lifecycle
-from assessments.models import Answer, CandidateFeedback
-from assessments.privacy.erasure import candidate_erase
+from assessments.models import Answer, CandidateFeedback, Interview
+from assessments.privacy.erasure import CandidateHasLiveTests, candidate_erase
 from assessments.privacy.models import ErasureTombstone
 from tests.candidate_factories import page_url, sent_interview  # noqa: F401
 
@@ -40,20 +41,18 @@ def test_an_erased_candidates_link_takes_no_feedback(sent_interview):
     assert not CandidateFeedback.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="assessments/privacy/erasure.py erases a candidate whose test is live and leaves the "
-    "link working: answers (and recordings, signals, an accommodation email) are collected "
-    "again under the tombstone. Either refuse the erasure while a test is live, or cancel the "
-    "live tests (telling the ATS) as part of it",
-)
-def test_erasing_a_candidate_with_a_live_test_leaves_no_link_collecting_data(sent_interview):
+def test_erasing_a_candidate_with_a_live_test_is_refused_and_collects_nothing_after(
+    sent_interview, django_user_model
+):
+    staff = django_user_model.objects.create_user("hm", is_staff=True)
     interview = lifecycle.interview_start(interview=sent_interview())
-    try:
+    with pytest.raises(CandidateHasLiveTests, match=interview.partner_interview_id):
         erase(interview)
-    except Exception:  # refusing the erasure while a test is live is one acceptable fix
-        assert not ErasureTombstone.objects.exists()
-        return
+    assert not ErasureTombstone.objects.exists()
+
+    # Ended, then erased: the old link takes nothing, and no reopen or retake invites again.
+    interview = lifecycle.interview_submit(interview=interview)
+    erase(interview)
     response = Client(enforce_csrf_checks=True).post(
         page_url(interview, "/answers"),
         data=json.dumps({"answers": {"notes": "I am Ada Lovelace, ada@example.com"}}),
@@ -61,3 +60,7 @@ def test_erasing_a_candidate_with_a_live_test_leaves_no_link_collecting_data(sen
     )
     assert response.status_code in (404, 409, 410)
     assert not Answer.objects.filter(interview=interview).exists()
+    with pytest.raises(changes.ChangeRefused, match="data was erased"):
+        changes.interview_retake(interview=interview, by=staff, reason="again", days=7)
+    interview.refresh_from_db()
+    assert interview.status == Interview.Status.SUBMITTED

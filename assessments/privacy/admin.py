@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 
 from mariohr.admin_readonly import ReadOnlyAdminMixin
 
-from .erasure import candidate_erase
+from .erasure import CandidateHasLiveTests, candidate_erase
 from .export import candidate_export_zip
 from .models import ErasureTombstone
 
@@ -47,15 +47,22 @@ class CandidatePrivacyActions:
                     "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 },
             )
+        erased = 0
         for candidate in candidates:
-            tombstone = candidate_erase(
-                candidate=candidate,
-                by_user_id=request.user.pk,
-                by_username=request.user.get_username(),
-            )
+            try:
+                tombstone = candidate_erase(
+                    candidate=candidate,
+                    by_user_id=request.user.pk,
+                    by_username=request.user.get_username(),
+                )
+            except CandidateHasLiveTests as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+                continue
             candidate.refresh_from_db()
             self.log_change(request, candidate, f"Erased the candidate's data ({tombstone}).")
-        self.message_user(request, f"Erased {len(candidates)} candidate(s).", messages.SUCCESS)
+            erased += 1
+        if erased:
+            self.message_user(request, f"Erased {erased} candidate(s).", messages.SUCCESS)
         return None
 
     @admin.action(description="Export the candidate's data (zip)", permissions=["export"])

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import Candidate, Organization
+from assessments.models import Candidate, Interview, Organization
 from assessments.recordings.models import Recording
 
 from .anonymize import candidate_personal_data_remove, interview_ids_of
@@ -20,6 +20,27 @@ logger = logging.getLogger(__name__)
 
 class CandidateNotFound(Exception):
     pass
+
+
+class CandidateHasLiveTests(Exception):
+    """A test of the candidate can still be taken: its link would collect new personal data
+    under the tombstone. Cancel it first (the ATS is told), then erase."""
+
+
+LIVE = (Interview.Status.SENT, Interview.Status.IN_PROGRESS)
+
+
+def _refuse_live(candidate: Candidate) -> None:
+    live = list(
+        Interview.objects.filter(candidate=candidate, status__in=LIVE).values_list(
+            "partner_interview_id", flat=True
+        )
+    )
+    if live:
+        raise CandidateHasLiveTests(
+            f"Candidate {candidate.pk} has {len(live)} test(s) that can still be taken "
+            f"({', '.join(live)}): cancel them first, then erase."
+        )
 
 
 def candidate_find(*, organization: Organization, identifier: str) -> list[Candidate]:
@@ -38,15 +59,20 @@ def candidate_find(*, organization: Organization, identifier: str) -> list[Candi
 def candidate_erase(*, candidate: Candidate, by_user_id: int | None, by_username: str):
     """Delete the candidate's recordings (objects and rows), answers, feedback and logged
     emails; redact what integrations hold (delivery payloads, request-log bodies); anonymize
-    the candidate; keep interviews' statuses and scores; write the tombstone.
+    the candidate; keep interviews' statuses and scores; write the tombstone. Refused with
+    ``CandidateHasLiveTests`` while one of their tests can still be taken.
 
     The objects are deleted first, outside the transaction; an interrupted erasure can be run
     again and finishes the job."""
+    _refuse_live(candidate)  # before anything is deleted
     interview_ids = interview_ids_of(candidate)
     recordings = recordings_of(interview_ids)
     counts = {"storage_objects": sum(recording_objects_delete(r) for r in recordings)}
     with transaction.atomic():
         candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        # Again under the interviews' locks: a reopen or start may have raced the check.
+        list(Interview.objects.select_for_update().filter(candidate=candidate).values("pk"))
+        _refuse_live(candidate)
         email = candidate.email
         counts["recordings"] = (
             Recording.objects.filter(pk__in=[recording.pk for recording in recordings])

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from assessments.privacy.erasure import candidate_erase
+from assessments.privacy.erasure import CandidateHasLiveTests, candidate_erase
 from assessments.privacy.management.lookup import candidates_named
 
 
@@ -17,7 +17,10 @@ class Command(BaseCommand):
         candidates = candidates_named(identifier=candidate, organization_slug=organization)
         user = get_user_model().objects.filter(username=by).first()
         for found in candidates:
-            tombstone = candidate_erase(
-                candidate=found, by_user_id=user.pk if user else None, by_username=by
-            )
+            try:
+                tombstone = candidate_erase(
+                    candidate=found, by_user_id=user.pk if user else None, by_username=by
+                )
+            except CandidateHasLiveTests as refused:
+                raise CommandError(str(refused)) from refused
             self.stdout.write(f"Erased candidate {found.pk}: {tombstone.removed}")

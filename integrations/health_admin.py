@@ -25,6 +25,8 @@ from mariohr.admin_extensions import admin_extend, front_page_panel
 
 from . import health
 from .delivery.models import Delivery
+from .models import ApiKey
+from .request_log.models import PartnerRequest
 
 S = Interview.Status
 # Larger ids cannot be a row (bigint); looking them up would overflow the database's integer.
@@ -161,7 +163,11 @@ def health_view(model_admin, request, object_id: int):
         "stuck_panel": {
             "rows": stuck_rows(found.stuck, as_of=found.as_of, organization=organization)
         },
+        # Each section shows rows of another model: only to who may view that model's list
+        # (the summary's counts are for everyone who may view the organization).
         "may_view_deliveries": _may_view(model_admin, request, Delivery),
+        "may_view_keys": _may_view(model_admin, request, ApiKey),
+        "may_view_requests": _may_view(model_admin, request, PartnerRequest),
         "now": timezone.now(),
     }
     return TemplateResponse(request, "admin/integrations/organization_health.html", context)

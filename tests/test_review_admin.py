@@ -104,12 +104,6 @@ def failing(org, sent_interview):
     return delivery
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="integrations/health_admin.py shows deliveries (endpoints, the ATS's answers) and API "
-    "keys to staff who may view organizations only; the delivery list, the failures page and the "
-    "key list require view permission on those models",
-)
 def test_the_health_page_shows_deliveries_and_keys_only_to_who_may_view_them(org, failing):
     url = reverse("admin:assessments_organization_health", args=[org.pk])
     page = staff_with("view_organization").get(url)

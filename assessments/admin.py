@@ -169,7 +169,7 @@ class InterviewAdmin(
         f"sender e-mail (starts with, {selectors.SEARCH_PREFIX_MIN}+ characters)."
     )
     date_hierarchy = "sent_at"
-    list_select_related = ["candidate", "test", "organization"]
+    list_select_related = ["candidate", "test"]  # the columns; the organization is a filter
     readonly_fields = [
         "partner_interview_id",
         "organization",

@@ -152,7 +152,7 @@ class InterviewToReviewAdmin(InterviewColumns, LargeTableAdminMixin, admin.Model
     # organization is a filter (a column of it would not fit).
     list_display = ["candidate_name", "test_name", "source_shown", "waiting", "score_action"]
     list_filter = ["organization", "test"]
-    list_select_related = ["candidate", "test", "organization"]
+    list_select_related = ["candidate", "test"]  # the columns; the organization is a filter
     search_fields = ["partner_interview_id", "candidate__email", "candidate__last_name"]
     ordering = ["submitted_at", "id"]
     list_display_links = None

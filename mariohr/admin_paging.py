@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from .admin_bounds import BoundedChangeList
+from .admin_rows import FastRowsAdminMixin, FastRowsChangeList
 
 EXACT_COUNT_LIMIT = 10_000
 
@@ -44,7 +45,7 @@ class EstimatedCountPaginator(Paginator):
         return max(estimated_count(queryset), capped)
 
 
-class LargeTableAdminMixin:
+class LargeTableAdminMixin(FastRowsAdminMixin):
     """For ModelAdmins of tables that grow with every interview sent."""
 
     show_full_result_count = False
@@ -65,12 +66,20 @@ class DatePeriods:
 
     def __init__(self, queryset):
         self._queryset = queryset
+        self._aggregates = {}
 
     def __getattr__(self, name):
         return getattr(self._queryset, name)
 
+    def aggregate(self, *args, **expressions) -> dict:
+        # The tag reads MIN and MAX to pick its start level, then datetimes() needs the same.
+        key = repr((args, sorted(expressions.items())))
+        if key not in self._aggregates:
+            self._aggregates[key] = self._queryset.aggregate(*args, **expressions)
+        return self._aggregates[key]
+
     def datetimes(self, field_name: str, kind: str, *args, **kwargs) -> list:
-        bounds = self._queryset.aggregate(first=Min(field_name), last=Max(field_name))
+        bounds = self.aggregate(first=Min(field_name), last=Max(field_name))
         if bounds["first"] is None:
             return []
         first, last = (to_date(bounds[end]) for end in ("first", "last"))
@@ -97,7 +106,7 @@ def to_date(value) -> date:
     return value
 
 
-class LargeTableChangeList(BoundedChangeList):
+class LargeTableChangeList(FastRowsChangeList, BoundedChangeList):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The page's rows were sliced from the queryset in super().__init__; after that only

@@ -46,7 +46,10 @@ def _address_in(address: str | None, cidrs: tuple[str, ...]) -> bool:
 
 def _bearer_matches(request, token: str) -> bool:
     scheme, _, offered = request.headers.get("Authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(offered.strip(), token)
+    # As bytes: compare_digest refuses non-ASCII str, and WSGI hands any header byte over.
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        offered.strip().encode("utf-8", "surrogateescape"), token.encode()
+    )
 
 
 def metrics_access(request) -> int:

@@ -9,8 +9,9 @@ logged: this page is unauthenticated and messages may name internal hosts.
 
 import contextvars
 import logging
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from celery import current_app
@@ -54,17 +55,20 @@ def _timed(check, timeout: float) -> float:
     return time.perf_counter() - started
 
 
+# The run of each check in progress, shared by the probes that come meanwhile: /readyz is
+# unauthenticated, and while a dependency hangs each probe would leave one more thread (and
+# connection attempt) behind it.
+_running: dict[tuple, Future] = {}
+_running_lock = threading.Lock()
+
+
 def readiness(checks=None) -> tuple[bool, dict]:
     """Run every check concurrently; ({name: {"ok", "ms"[, "error"]}}, all ok)."""
     checks = checks or CHECKS
     timeout = settings.MARIOHR_READYZ_TIMEOUT_SECONDS
     executor = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readyz")
     started = time.perf_counter()
-    futures = {
-        # Each thread logs under this request's id.
-        name: executor.submit(contextvars.copy_context().run, _timed, check, timeout)
-        for name, check in checks.items()
-    }
+    futures = {name: _run_once(executor, name, check, timeout) for name, check in checks.items()}
     results = {}
     for name, future in futures.items():
         remaining = max(0.0, timeout - (time.perf_counter() - started))
@@ -83,8 +87,18 @@ def readiness(checks=None) -> tuple[bool, dict]:
         else:
             results[name] = {"ok": True, "ms": round(seconds * 1000, 1)}
     # Not waiting for a check still hanging: its thread ends with its own timeout.
-    executor.shutdown(wait=False, cancel_futures=True)
+    executor.shutdown(wait=False)
     return all(result["ok"] for result in results.values()), results
+
+
+def _run_once(executor, name: str, check, timeout: float) -> Future:
+    with _running_lock:
+        future = _running.get((name, check))
+        if future is None or future.done():
+            # Each thread logs under this request's id.
+            future = executor.submit(contextvars.copy_context().run, _timed, check, timeout)
+            _running[name, check] = future
+        return future
 
 
 @require_safe

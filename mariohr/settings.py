@@ -213,7 +213,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Captures calls to /api/<ats>/ only; the bodies are redacted after the response.
     "integrations.request_log.middleware.RequestLogMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # django-prometheus's, with its method label bounded (mariohr/metrics.py).
+    "mariohr.metrics.PagesMetricsAfterMiddleware",
     # Last, as django-axes requires: turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -14,7 +14,8 @@ from mariohr.json_safety import UnsafeJSON, json_loads_safe
 MASK = "[redacted]"
 # Compared with the key lowercased and without "_" or "-": api_key, apiKey and API-Key alike.
 SECRET_PARTS = ("apikey", "token", "secret", "password", "signature", "authorization")
-CONTACT_PARTS = ("email", "phone")
+# "resume": Greenhouse's and Workable's resume_url is a signed link to the candidate's CV.
+CONTACT_PARTS = ("email", "phone", "resume")
 CONTACT_KEYS = frozenset(
     ["firstname", "lastname", "name", "fullname", "preferredname", "middlename"]
 )
@@ -46,8 +47,12 @@ def redacted_body(raw: bytes | None, *, omitted_bytes: int = 0):
 
 def _redacted_body(raw: bytes, base_url: str, limit: int):
     try:
+        # Strict UTF-8 first: json.loads(bytes) also takes UTF-16/32 and encoded surrogates,
+        # which spell NUL, NaN or a lone surrogate where UNSTORABLE_SPELLING cannot see them
+        # (and one unstorable row fails its whole batch's INSERT on PostgreSQL).
+        text = raw.decode("utf-8")
         careful = UNSTORABLE_SPELLING.search(raw)
-        data = json_loads_safe(raw) if careful else json.loads(raw)
+        data = json_loads_safe(text) if careful else json.loads(text)
         return capped(redacted(data, base_url), estimate=len(raw), limit=limit)
     except (UnsafeJSON, ValueError, RecursionError):
         # Never store what could not be parsed: a secret in it could not be found.

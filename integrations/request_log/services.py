@@ -2,7 +2,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from assessments.models import Interview, Organization
@@ -33,8 +33,35 @@ def partner_requests_write(*, batch: dict) -> int:
         rows = [_partner_request(_redacted_row(row)) for row in wire_rows]
     # An organization or interview deleted between the call and now: keep the call.
     _forget_missing(rows)
-    PartnerRequest.objects.bulk_create(rows)
+    try:
+        with transaction.atomic():
+            PartnerRequest.objects.bulk_create(rows)
+    except DatabaseError:
+        # One row the database refuses (an organization deleted meanwhile, a body redaction
+        # let through) must not cost the batch's other calls: they are written one by one.
+        logger.exception(
+            "Request log: a batch of %d row(s) failed; writing them one by one", len(rows)
+        )
+        return _rows_write_one_by_one(rows)
     return len(rows)
+
+
+def _rows_write_one_by_one(rows: list[PartnerRequest]) -> int:
+    written = 0
+    for row in rows:
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+        except DatabaseError:
+            logger.exception(
+                "Request log: dropped the row of %s %s (request id %s)",
+                row.method,
+                row.path,
+                row.request_id,
+            )
+            continue
+        written += 1
+    return written
 
 
 def _redacted_row(wire: dict) -> dict:

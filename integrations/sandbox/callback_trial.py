@@ -85,6 +85,15 @@ def test_callback_send(*, organization: Organization, ats_name: str, url: str):
         )
     except UnsafeURL as exc:
         return not_sent(f"Not sent: the SSRF guard refused the URL: it {exc}")
+    except ValueError as exc:
+        # http.client refuses a header value with a line break before anything is sent:
+        # a stored credential pasted with one. A real delivery fails the same way.
+        logger.warning("Test callback to %s not sent: %s", endpoint_of(url), type(exc).__name__)
+        return not_sent(
+            "Not sent: a header MarioHR would send is invalid (a stored credential with a line "
+            "break or control character in it?); set the credentials again in this ATS's "
+            "settings."
+        )
     except transport.TransportError as exc:
         return TestCallbackResult(
             ats.ats_label,

@@ -39,8 +39,15 @@ def teamtailor_settings_set(
     """Store what is given (None keeps the current value; "" clears a secret). Secrets are
     encrypted; a custom base URL must pass the SSRF guard."""
     for name, secret in (("api_key", api_key), ("webhook_secret", webhook_secret)):
-        if secret is not None and (len(secret) > MAX_SECRET_LENGTH or secret != secret.strip()):
-            raise ValueError(f"{name} must be at most {MAX_SECRET_LENGTH} characters, trimmed.")
+        if secret is not None and (
+            len(secret) > MAX_SECRET_LENGTH
+            or secret != secret.strip()
+            # It goes into a header: a line break inside would fail every delivery.
+            or any(ord(ch) < 32 or ord(ch) == 127 for ch in secret)
+        ):
+            raise ValueError(
+                f"{name} must be at most {MAX_SECRET_LENGTH} printable characters, trimmed."
+            )
     if region is not None and region not in TeamtailorSettings.Region.values:
         raise ValueError(f"region must be one of {', '.join(TeamtailorSettings.Region.values)}.")
     with transaction.atomic():

@@ -256,6 +256,15 @@ def summary(rounds: list[dict]) -> dict:
     }
 
 
+def failed_calls(results: dict) -> list[str]:
+    return [
+        f"{call} ({server})"
+        for call, by_server in results.items()
+        for server, rounds in by_server.items()
+        if summary(rounds)["errors"]
+    ]
+
+
 def report(args, results: dict, counts: dict[str, int]) -> str:
     database = "PostgreSQL" if args.postgres else "SQLite"
     mode = "production mode, Redis cache" if args.cache else "`make run` settings, file cache"
@@ -558,6 +567,10 @@ def main() -> None:
     if results is not None:
         text = report(args, results, counts)
         print(text)
+        failing = failed_calls(results)
+        if failing:
+            # A server answering errors measures nothing (CI's --quick run catches it here).
+            sys.exit(f"errors from {', '.join(failing)}: see {workdir}/gunicorn-*.log")
         if not args.quick and args.calls == list(CALLS):
             results_write(args, text)
             print(f"written to {RESULTS.relative_to(ROOT)}")

@@ -10,6 +10,8 @@ INSTALLED_APPS = [
     "assessments.recordings",
     "integrations",
     "integrations.delivery",
+    # The plug-in registers "greenhouse" as an interview source (send_test needs it).
+    "integrations.greenhouse",
 ]
 MIDDLEWARE: list[str] = []
 ROOT_URLCONF = "benchmarks.bare_app.urls"

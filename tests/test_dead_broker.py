@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures imported from tests.candidate_factories
 """A broker that is down after the work committed: the request that did the work still
 succeeds, and what was to be queued is done another way (inline, or by a sweeper)."""
 
@@ -11,6 +12,7 @@ from assessments import services as lifecycle
 from assessments.models import Interview
 from assessments.recordings.models import Recording
 from assessments.recordings.processing import recordings_sweep
+from tests.candidate_factories import sent_interview  # noqa: F401
 from tests.delivery_helpers import celery_broker
 
 DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens there
@@ -62,15 +64,9 @@ def test_a_failing_inline_invitation_is_logged_and_the_interview_stands(
 
 @pytest.mark.django_db
 def test_submitting_with_a_recording_succeeds_and_the_sweeper_queues_it_later(
-    org, catalog, django_capture_on_commit_callbacks, queued
+    sent_interview, django_capture_on_commit_callbacks, queued
 ):
-    interview, _ = lifecycle.interview_send(
-        organization=org,
-        test=catalog["py-fastapi-review"],
-        candidate=lifecycle.CandidateData(first_name="A", last_name="B", email="a@b.example"),
-        source="admin",
-    )
-    interview = lifecycle.interview_start(interview=interview)
+    interview = lifecycle.interview_start(interview=sent_interview())
     recording = Recording.objects.create(interview=interview, status=Recording.Status.RECEIVING)
 
     with celery_broker(DEAD_BROKER), django_capture_on_commit_callbacks(execute=True):

@@ -16,7 +16,8 @@ from .selectors import grace, interview_is_overdue
 
 # Re-exported (the `as` says so): the candidate views read through this module.
 from .selectors import interview_by_token as interview_by_token
-from .services import IllegalTransition, interview_expire, interview_submit
+from .services import IllegalTransition as IllegalTransition
+from .services import interview_expire, interview_submit
 
 S = Interview.Status
 REVIEW_FIELDS = {"solution_url": 2000, "notes": 20000}
@@ -48,16 +49,29 @@ class RecordingConsentMissing(Exception):
         super().__init__(f"Interview {interview.partner_interview_id} needs recording consent.")
 
 
+def _expire_if_still_overdue(interview: Interview, now: datetime | None = None):
+    """The interview, expired, if its locked row is overdue; else None."""
+    # Judged again on the locked row: the caller read the deadline before the lock, and the
+    # hiring team may have extended it, added time or reopened the test since (or a submit
+    # or another sweeper finished it). Expiring on the old read would undo their change.
+    with transaction.atomic():
+        locked = Interview.objects.select_for_update().get(pk=interview.pk)
+        if not interview_is_overdue(locked, now):
+            return None
+        reason = "time_limit" if locked.status == S.IN_PROGRESS else "invitation"
+        return interview_expire(interview=locked, reason=reason)
+
+
 def interview_expire_if_overdue(*, interview: Interview) -> Interview:
+    """Expire the interview if its deadline has passed; returns it as it is now."""
     if not interview_is_overdue(interview):
         return interview
-    reason = "time_limit" if interview.status == S.IN_PROGRESS else "invitation"
-    try:
-        return interview_expire(interview=interview, reason=reason)
-    except IllegalTransition:
-        # Another request (submit, the sweeper) finished it first; show what it became.
+    expired = _expire_if_still_overdue(interview)
+    if expired is None:
+        # A new deadline, or another request finished it first: show what it is now.
         interview.refresh_from_db()
         return interview
+    return expired
 
 
 def interviews_expire_overdue(now: datetime | None = None) -> int:
@@ -67,15 +81,11 @@ def interviews_expire_overdue(now: datetime | None = None) -> int:
         Q(status=S.SENT, expires_at__lte=now)
         | Q(status=S.IN_PROGRESS, expires_at__lte=now - grace())
     )
-    expired = 0
-    for interview in overdue.only("pk", "status", "expires_at"):
-        reason = "time_limit" if interview.status == S.IN_PROGRESS else "invitation"
-        try:
-            interview_expire(interview=interview, reason=reason)
-            expired += 1
-        except IllegalTransition:
-            continue
-    return expired
+    # The longest overdue first: a deterministic order for several sweepers.
+    return sum(
+        _expire_if_still_overdue(interview, now) is not None
+        for interview in overdue.only("pk", "status", "expires_at").order_by("expires_at")
+    )
 
 
 def _clean_value(test: Test, questions: dict[str, Question], key: str, value):

@@ -229,10 +229,18 @@ def interview_transition(
 
 def interview_start(*, interview: Interview) -> Interview:
     now = timezone.now()
-    deadline = now + timedelta(minutes=interview.time_limit_minutes)
     with transaction.atomic():
+        # The time limit read under the lock: extra time set while the candidate's page
+        # loaded counts (the caller's copy may be older). Only the interview row is locked,
+        # not its test's: other candidates start the same test at the same time.
+        locked = (
+            Interview.objects.select_for_update(of=("self",))
+            .select_related("test")
+            .get(pk=interview.pk)
+        )
+        deadline = now + timedelta(minutes=locked.time_limit_minutes)
         started = interview_transition(
-            interview=interview,
+            interview=locked,
             to_status=S.IN_PROGRESS,
             at=now,
             started_at=now,

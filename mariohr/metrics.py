@@ -10,7 +10,7 @@ recordings waiting) are computed at scrape time there instead of being counted h
 import time
 
 from django.conf import settings
-from django_prometheus.middleware import PrometheusAfterMiddleware
+from django_prometheus.middleware import Metrics, PrometheusAfterMiddleware
 from prometheus_client import Counter, Histogram
 
 # Seconds: partner API calls take milliseconds; a slow one is the interesting tail.
@@ -107,3 +107,9 @@ class PagesMetricsAfterMiddleware(PrometheusAfterMiddleware):
         if "method" in labels:
             labels["method"] = self._method(request)
         return super().label_metric(metric, request, response, **labels)
+
+
+# django-prometheus makes its metrics on a middleware's first request, without a lock: two
+# first requests at once (a threaded server, two test clients) both register them and one
+# fails with DuplicateTimeseries. Made here once, under the import lock.
+Metrics.get_instance()

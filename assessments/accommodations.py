@@ -98,7 +98,12 @@ def accommodation_set(
     note = text_clean("accommodation_note", note, NOTE_MAX)
     now = timezone.now()
     with transaction.atomic():
-        locked = Interview.objects.select_for_update().select_related("test").get(pk=interview.pk)
+        # The interview row only: changes to other interviews of the same test go on.
+        locked = (
+            Interview.objects.select_for_update(of=("self",))
+            .select_related("test")
+            .get(pk=interview.pk)
+        )
         if locked.status not in (S.SENT, S.IN_PROGRESS) or interview_is_overdue(locked, now):
             raise AccommodationRefused(
                 f"The test is {locked.get_status_display().lower()}: extra time can be set "

@@ -81,7 +81,12 @@ def _who(by) -> dict:
 
 
 def _locked(interview: Interview) -> Interview:
-    return Interview.objects.select_for_update().select_related("test").get(pk=interview.pk)
+    # The interview row only: changes to other interviews of the same test go on.
+    return (
+        Interview.objects.select_for_update(of=("self",))
+        .select_related("test")
+        .get(pk=interview.pk)
+    )
 
 
 def _refuse_erased(interview: Interview) -> None:

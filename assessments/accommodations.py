@@ -33,6 +33,7 @@ MAX_MINUTES = 10080
 NOTE_MAX = 2000
 REQUEST_MESSAGE_MAX = 1000
 # Requests per interview per REQUEST_WINDOW: enough to correct a message, too few to spam.
+REQUEST_ID_MAX = 40
 REQUESTS_PER_WINDOW = 3
 REQUEST_WINDOW = timedelta(hours=24)
 # Control characters other than newline and tab: they have no place in an email body.
@@ -150,12 +151,21 @@ def accommodation_intro(interview: Interview) -> dict:
     }
 
 
-def accommodation_request_send(*, interview: Interview, message) -> None:
+def _request_id_clean(value) -> str:
+    # The page's id for one request, the same on every try of it; anything else is no id.
+    if isinstance(value, str) and 0 < len(value) <= REQUEST_ID_MAX and value.isascii():
+        return value if value.isalnum() else ""
+    return ""
+
+
+def accommodation_request_send(*, interview: Interview, message, request_id="") -> None:
     """Email the candidate's request to the organization's contact.
 
     The event is written first (it is the rate limit's count and the evidence), then the
-    email goes out after the commit; the event never holds the message.
+    email goes out after the commit; the event never holds the message. ``request_id`` (the
+    page's, the same on every try) makes a resend after a lost answer no second email.
     """
+    request_id = _request_id_clean(request_id)
     message = text_clean("message", message, REQUEST_MESSAGE_MAX)
     if not message:
         raise FieldInvalid("message", "must say what you need")
@@ -167,23 +177,32 @@ def accommodation_request_send(*, interview: Interview, message) -> None:
         locked = Interview.objects.select_for_update().get(pk=interview.pk)
         if not locked.is_live or interview_is_overdue(locked, now):
             raise AccommodationRefused(f"The test is {locked.get_status_display().lower()}.")
-        recent = locked.events.filter(kind="accommodation_requested", at__gt=now - REQUEST_WINDOW)
-        if recent.count() >= REQUESTS_PER_WINDOW:
-            raise RequestLimitReached(
-                "You have sent the most requests allowed for today; the contact will answer "
-                "the ones already sent."
+        requested = locked.events.filter(kind="accommodation_requested")
+        earlier = requested.filter(data__request_id=request_id).first() if request_id else None
+        if earlier is not None and "error" not in earlier.data:
+            return  # sent, or being sent by the try the lost answer belonged to
+        if earlier is None:
+            if requested.filter(at__gt=now - REQUEST_WINDOW).count() >= REQUESTS_PER_WINDOW:
+                raise RequestLimitReached(
+                    "You have sent the most requests allowed for today; the contact will "
+                    "answer the ones already sent."
+                )
+            earlier = InterviewEvent.objects.create(
+                interview=locked, kind="accommodation_requested", at=now, data={}
             )
-        event = InterviewEvent.objects.create(
-            interview=locked, kind="accommodation_requested", at=now, data={"sent": False}
-        )
+        tried = {"request_id": request_id} if request_id else {}
+        InterviewEvent.objects.filter(pk=earlier.pk).update(data={**tried, "sent": False})
+        event = earlier
     try:
         _request_email_send(interview=interview, contact=contact, message=message)
     except OSError as error:
         # SMTP errors are OSErrors; the event keeps the failure, the candidate is told.
         logger.warning("accommodation request for %s not sent: %s", interview.pk, error)
-        InterviewEvent.objects.filter(pk=event.pk).update(data={"sent": False, "error": "email"})
+        InterviewEvent.objects.filter(pk=event.pk).update(
+            data={**tried, "sent": False, "error": "email"}
+        )
         raise RequestNotSent("The request could not be sent; try again later.") from error
-    InterviewEvent.objects.filter(pk=event.pk).update(data={"sent": True})
+    InterviewEvent.objects.filter(pk=event.pk).update(data={**tried, "sent": True})
 
 
 def _request_email_send(*, interview: Interview, contact: str, message: str) -> None:

@@ -466,7 +466,9 @@ def accommodation_request(request, token: str):
     try:
         if form is None:
             raise accommodations.FieldInvalid("message", "is too long")
-        accommodations.accommodation_request_send(interview=interview, message=message)
+        accommodations.accommodation_request_send(
+            interview=interview, message=message, request_id=form.get("request_id", "")
+        )
     except accommodations.FieldInvalid as error:
         problem = f"Your message {error.problem}."
         return _intro(request, interview, status=400, accommodation_error=problem, **shown)

@@ -339,6 +339,25 @@ def test_accommodation_request_emails_the_contact_and_records_no_words(sent_inte
     assert "screen reader" not in str(report_build(interview))
 
 
+@pytest.mark.parametrize("bad_id", ["", "x" * 41, "a b", "\u0661\u0662", "ok\x00"])
+def test_a_resend_with_the_same_request_id_emails_once(sent_interview, contact, bad_id):
+    interview = sent_interview()
+    client = csrf_client(interview)
+    url = f"/t/{interview.candidate_token}/accommodation"
+    for _ in range(2):  # the first answer was lost on its way back; the page sends again
+        response = client.post(url, {"message": MESSAGE, "request_id": "lq3x9a0b1c2d3e"})
+        assert response.status_code == 200
+    assert len(mail.outbox) == 1
+    event = interview.events.get(kind="accommodation_requested")
+    assert event.data == {"sent": True, "request_id": "lq3x9a0b1c2d3e"}
+
+    # No usable id: each post is a request of its own (up to the daily limit).
+    response = client.post(url, {"message": MESSAGE, "request_id": bad_id})
+    assert response.status_code == 200
+    assert len(mail.outbox) == 2
+    assert interview.events.filter(kind="accommodation_requested").count() == 2
+
+
 def test_accommodation_request_to_an_unknown_link_is_404(sent_interview, contact):
     interview = sent_interview()
     response = Client().post("/t/not-a-real-token/accommodation", {"message": MESSAGE})

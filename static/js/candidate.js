@@ -116,13 +116,23 @@
     storeDraft(stored);
   }
 
+  // On a first visit the browser restores no earlier values, so a field that differs from what
+  // the server rendered was typed before this script ran (a slow connection). On a reload or
+  // back/forward it may hold restored values: only the edits this script saw count then.
+  function firstVisit() {
+    try {
+      var entry = performance.getEntriesByType("navigation")[0];
+      return !!entry && entry.type === "navigate";
+    } catch (e) { return false; }
+  }
+
   function restoreDraft() {
-    var early = {};
+    var early = {}, fresh = firstVisit();
     form.querySelectorAll("[data-answer-key]").forEach(function (box) {
-      var key = box.dataset.answerKey;
+      var key = box.dataset.answerKey, edited = editedEarly[key] || fresh;
       // What the server rendered is confirmed; an edit made while the tab was being chosen is not.
-      confirmedValues[key] = editedEarly[key] ? readServed(box) : read(box);
-      if (editedEarly[key] && !same(read(box), confirmedValues[key])) {
+      confirmedValues[key] = edited ? readServed(box) : read(box);
+      if (edited && !same(read(box), confirmedValues[key])) {
         early[key] = {value: read(box), at: serverNow()};
       }
     });
@@ -158,7 +168,7 @@
   }
 
   function render() {
-    if (submitting) return;  // the submit owns the status line
+    if (submitting || (timeUp && active)) return;  // the submit (or the time-up check) owns it
     if (window.mariohrTab && !active) { setStatus("Answers are taken in your other tab."); return; }
     var n = count(), text, state = null;
     if (!n) {
@@ -400,7 +410,9 @@
   function becomeActive() {
     decide(true);
     restoreDraft();
-    if (timeUp) submitNow(true);  // the time ran out while the tab was being decided
+    signalsAdopt();
+    signalsSend();
+    if (timeUp) timeUpConfirm();  // the time ran out while the tab was being decided
   }
 
   function holdLock() {
@@ -493,7 +505,8 @@
   // ---- countdown ---------------------------------------------------------------------------
 
   var deadline = Date.parse(countdownEl.dataset.deadline);
-  var warned = Infinity, timeUp = false;
+  var warned = Infinity, timeUp = false, interval = null;
+  var timeCheck = null, timeChecking = false, timeCheckFailures = 0;
   var WARNINGS = [[60, "1 minute left. The test submits itself when the time is up."],
                   [300, "5 minutes left. Your answers are saved as you go."]];
   function tick() {
@@ -507,11 +520,13 @@
         break;
       }
     }
-    if (left === 0) {
-      clearInterval(interval);
-      timeUp = true;
-      if (active) submitNow(true); else setStatus("Time is up.");
-    }
+    if (left === 0 && !timeUp) timeRanOut();
+  }
+
+  function timeRanOut() {
+    clearInterval(interval);
+    timeUp = true;
+    if (active) timeUpConfirm(); else setStatus("Time is up.");
   }
 
   // The hiring team may move the deadline during the test (extra minutes, an accommodation):
@@ -531,35 +546,112 @@
     tick();
   }
 
-  function pollClock() {
-    if (timeUp || submitting) return;
-    fetch(clockUrl, {headers: {"Accept": "application/json"}, cache: "no-store", credentials: "same-origin"})
+  // Resolves to the clock's answer ({} when the server could not say), or null when the page
+  // reloads; rejects when the request did not get through (offline).
+  function clockFetch() {
+    return fetch(clockUrl, {headers: {"Accept": "application/json"}, cache: "no-store", credentials: "same-origin"})
       .then(function (response) {
         // The link was replaced (a retake) or is gone: the page says so; the answers stay here.
-        if (response.status === 410 || response.status === 404) { window.location.reload(); return {}; }
-        return response.ok ? response.json() : {};
-      })
-      .then(function (body) { if (body.deadline) deadlineUpdate(body.deadline); })
-      .catch(function () {});  // offline: the next poll tries again
+        if (response.status === 410 || response.status === 404) { window.location.reload(); return null; }
+        return response.ok ? response.json().catch(function () { return {}; }) : {};
+      });
   }
+
+  // After time-up: the server says the deadline is still ahead (more time was given), so the
+  // countdown runs again. Its clock is taken as is, so the page does not reach zero at once.
+  function moreTime(body) {
+    var moved = Date.parse(body.deadline || ""), now = Date.parse(body.server_now || "");
+    if (!timeUp || body.status !== "in_progress" || !moved || !now || moved - now < 1000) return false;
+    skew = now - Date.now();
+    timeUp = false;
+    clearTimeout(timeCheck);
+    clearInterval(interval);
+    interval = setInterval(tick, 1000);
+    if (moved !== deadline) deadlineUpdate(body.deadline); else tick();
+    render();
+    if (count()) save();
+    return true;
+  }
+
+  // Zero on this page's countdown is not yet the end: extra time given while the page was
+  // offline, or since its last poll, must not submit at the old deadline (nor stop the
+  // recording, which the submit's hooks do). The server's clock decides first.
+  function timeUpConfirm() {
+    clearTimeout(timeCheck);
+    if (submitting || !active || !timeUp || timeChecking) return;
+    timeChecking = true;
+    setStatus("Time is up: checking the time with the server…");
+    clockFetch().then(function (body) {
+      timeChecking = false;
+      if (body && !moreTime(body)) submitNow(true);
+    }, function () {
+      timeChecking = false;
+      // Offline: asked again when the connection returns (and with backoff meanwhile).
+      var text = "Time is up. You're offline: your answers are kept on this device and are submitted when the connection returns.";
+      setStatus(text);
+      if (!timeCheckFailures) announce(text);
+      timeCheckFailures += 1;
+      timeCheck = setTimeout(timeUpConfirm, Math.min(15000, 1000 * Math.pow(2, timeCheckFailures - 1)));
+    });
+  }
+
+  function pollClock() {
+    if (submitting || (timeUp && active)) return;
+    clockFetch().then(function (body) {
+      if (!body) return;
+      if (body.status && body.status !== "in_progress") {
+        // Submitted, expired or cancelled: the answering tab ends as at time-up (hooks
+        // first); any other tab reloads to show the page as it is.
+        if (active) timeRanOut(); else if (window.mariohrTab) window.location.reload();
+        return;
+      }
+      if (timeUp) moreTime(body); else if (body.deadline) deadlineUpdate(body.deadline);
+    }).catch(function () {});  // offline: the next poll (or coming back online) tries again
+  }
+
+  window.addEventListener("online", function () {
+    if (timeUp && active) { timeCheckFailures = 0; timeUpConfirm(); } else pollClock();
+  });
 
   // ---- integrity signals (assessments/integrity.py) -----------------------------------------
   // Large pastes (size and first characters only), time away from the page and long idle
   // periods, each with the moment it began. Queued in memory and localStorage and sent with
   // backoff like the answers; every signal has an id, so a batch sent twice is stored once.
+  // Only the answering tab records and sends; it takes over what earlier pages left unsent.
 
   var signalsUrl = form.dataset.signalsUrl, signalsKey = draftKey + "-signals";
-  var PASTE_MIN = Number(form.dataset.pasteMin) || 200, AWAY_MIN_MS = 2000;
+  var PASTE_MIN = Number(form.dataset.pasteMin) || 200, AWAY_MIN_MS = window.mariohrAwayMinMs || 2000;
   var IDLE_MS = window.mariohrIdleMs || (Number(form.dataset.idleMinutes) || 5) * 60000;
   var signalQueue = [], signalSending = null, signalFailures = 0, signalTimer = null;
   var awaySince = null, awayReason = "", lastInput = Date.now();
-  try { signalQueue = JSON.parse(localStorage.getItem(signalsKey) || "[]") || []; } catch (e) {}
 
-  function signalsStore() {
+  function signalsStored() {
     try {
-      if (signalQueue.length) localStorage.setItem(signalsKey, JSON.stringify(signalQueue));
+      var stored = JSON.parse(localStorage.getItem(signalsKey) || "[]");
+      return Array.isArray(stored) ? stored.filter(function (item) { return item && item.id; }) : [];
+    } catch (e) { return []; }
+  }
+
+  function signalsWrite(items) {
+    try {
+      if (items.length) localStorage.setItem(signalsKey, JSON.stringify(items));
       else localStorage.removeItem(signalsKey);
     } catch (e) {}
+  }
+
+  // The stored queue is shared with the link's other tabs and the next page load: it is
+  // changed by id, never overwritten with this tab's copy (a tab that just lost its turn
+  // would otherwise drop what the new answering tab queued).
+  function signalsAdopt() {
+    var known = {};
+    signalQueue.forEach(function (item) { known[item.id] = true; });
+    signalsStored().forEach(function (item) { if (!known[item.id]) signalQueue.push(item); });
+  }
+
+  function signalsForget(ids) {
+    var unsent = function (item) { return ids.indexOf(item.id) === -1; };
+    signalQueue = signalQueue.filter(unsent);
+    signalsWrite(signalsStored().filter(unsent));
   }
 
   function signal(kind, began, fields) {
@@ -568,12 +660,12 @@
                 at: new Date(began + skew).toISOString()};
     Object.keys(fields).forEach(function (name) { item[name] = fields[name]; });
     signalQueue.push(item);
-    signalsStore();
+    signalsWrite(signalsStored().concat([item]));
     signalsSend();
   }
 
   function signalsSend(keepalive) {
-    if (signalSending || !signalQueue.length) return signalSending || Promise.resolve();
+    if (!active || signalSending || !signalQueue.length) return signalSending || Promise.resolve();
     clearTimeout(signalTimer);
     var batch = signalQueue.slice(0, 50);
     signalSending = fetch(signalsUrl, {
@@ -587,9 +679,7 @@
       var again = response.status >= 500 || response.status === 429 || response.status === 408;
       if (again) throw new Error("retry");
       signalFailures = 0;
-      var sent = batch.map(function (item) { return item.id; });
-      signalQueue = signalQueue.filter(function (item) { return sent.indexOf(item.id) === -1; });
-      signalsStore();
+      signalsForget(batch.map(function (item) { return item.id; }));
     }).catch(function () {
       signalFailures += 1;
       signalTimer = setTimeout(signalsSend, Math.min(60000, 2000 * Math.pow(2, signalFailures - 1)));
@@ -641,10 +731,9 @@
   // Sent beside the final save, not as a submit hook (hooks make the page say it uploads a
   // recording); the submit follows that save, so this batch is normally stored first.
   window.addEventListener("mariohr:submitting", function () { idleCheck(Date.now()); signalsSend(true); });
-  signalsSend();
 
   render();
-  var interval = setInterval(tick, 1000);
+  interval = setInterval(tick, 1000);
   setInterval(pollClock, CLOCK_POLL_MS);
   tick();
   electTab();

@@ -72,8 +72,8 @@ def test_second_tab_is_passive_and_continue_here_takes_over_without_losing_answe
     interview, link = started()
     sent = answer_posts(page)
     page.goto(link)
+    page.wait_for_function("window.mariohrTab && window.mariohrTab.active === true")
     expect(page.get_by_label(NOTES)).to_be_enabled()
-    assert page.evaluate("window.mariohrTab.active") is True
 
     second = page.context.new_page()
     second_sent = answer_posts(second)
@@ -96,7 +96,8 @@ def test_second_tab_is_passive_and_continue_here_takes_over_without_losing_answe
     expect(second.get_by_label(NOTES)).to_be_enabled()
     expect(second.get_by_label(LINK)).to_have_value("https://github.com/ada/review/pull/1")
     expect(second.locator("#tab-banner")).to_be_hidden()
-    assert second.evaluate("window.mariohrTab.active") is True
+    # The reloaded page shows its fields before its tab is chosen: wait for the choice.
+    second.wait_for_function("window.mariohrTab && window.mariohrTab.active === true")
     expect(page.locator("#tab-banner")).to_be_visible()
     expect(page.get_by_label(NOTES)).to_be_disabled()
     assert page.evaluate("window.mariohrTab.active") is False

@@ -148,7 +148,16 @@ def accommodation_intro(interview: Interview) -> dict:
         "extra_minutes": interview.time_limit_minutes - interview.test.time_limit_minutes,
         "accommodation_contact": bool(policy.contact_email),
         "accommodation_message_max": REQUEST_MESSAGE_MAX,
+        # A reload after sending (or a visit days later) says so, instead of a blank form.
+        "accommodation_requested_at": _last_request_sent_at(interview)
+        if policy.contact_email
+        else None,
     }
+
+
+def _last_request_sent_at(interview: Interview):
+    sent = interview.events.filter(kind="accommodation_requested", data__sent=True)
+    return sent.order_by("-at").values_list("at", flat=True).first()
 
 
 def _request_id_clean(value) -> str:

@@ -324,6 +324,7 @@ def test_intro_page_without_a_contact_says_to_contact_the_recruiter(client, sent
 def test_accommodation_request_emails_the_contact_and_records_no_words(sent_interview, contact):
     interview = sent_interview()
     client = csrf_client(interview)
+    assert 'id="accommodation-earlier"' not in client.get(page_url(interview)).content.decode()
 
     response = request_accommodation(client, interview)
 
@@ -337,6 +338,10 @@ def test_accommodation_request_emails_the_contact_and_records_no_words(sent_inte
     event = interview.events.get(kind="accommodation_requested")
     assert event.data == {"sent": True}
     assert "screen reader" not in str(report_build(interview))
+    # Coming back to the intro later (a reload): it says a request went out, and when.
+    again = client.get(page_url(interview)).content.decode()
+    assert 'id="accommodation-earlier"' in again and "You sent a request to Acme" in again
+    assert MESSAGE not in again
 
 
 @pytest.mark.parametrize("bad_id", ["", "x" * 41, "a b", "\u0661\u0662", "ok\x00"])

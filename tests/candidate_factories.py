@@ -8,22 +8,33 @@ from assessments.models import Interview
 SECRET_PASSWORD_LABEL = "Password"
 
 
+def ada_interview_send(
+    organization, test, *, callback_url: str = "", source: str = "greenhouse"
+) -> Interview:
+    """Ada Lovelace's interview for ``test``, sent through the lifecycle service."""
+    interview, _ = lifecycle.interview_send(
+        organization=organization,
+        test=test,
+        candidate=lifecycle.CandidateData(
+            first_name="Ada", last_name="Lovelace", email="ada@example.com"
+        ),
+        source=source,
+        callback_url=callback_url,
+    )
+    return interview
+
+
 @pytest.fixture
 def sent_interview(org, catalog):
     """An interview in ``sent`` for a demo test, created through the lifecycle service."""
     counter = iter(range(1_000_000))
 
     def make(partner_test_id="py-fastapi-review", callback_url=None, organization=None):
-        interview, _ = lifecycle.interview_send(
-            organization=organization or org,
-            test=catalog[partner_test_id],
-            candidate=lifecycle.CandidateData(
-                first_name="Ada", last_name="Lovelace", email="ada@example.com"
-            ),
-            source="greenhouse",
+        return ada_interview_send(
+            organization or org,
+            catalog[partner_test_id],
             callback_url=callback_url or f"https://ats.example.com/take_home_tests/{next(counter)}",
         )
-        return interview
 
     return make
 

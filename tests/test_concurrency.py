@@ -25,6 +25,7 @@ from integrations.ashby.tests.test_ashby_api import START, start_body
 from integrations.delivery.models import Delivery, DeliveryAttempt
 from integrations.delivery.services import delivery_attempt
 from tests import delivery_helpers as helpers
+from tests.candidate_factories import ada_interview_send
 from tests.delivery_helpers import receiver_url
 
 tls_ca, ca_file, receiver = helpers.tls_ca, helpers.ca_file, helpers.receiver
@@ -119,13 +120,9 @@ def reviewer_client(db):
 
 def in_grace_interview(org, catalog, round_number: int) -> Interview:
     """A started review test past its time limit but inside the submit grace."""
-    interview, _ = lifecycle.interview_send(
-        organization=org,
-        test=catalog["py-fastapi-review"],
-        candidate=lifecycle.CandidateData(
-            first_name="Ada", last_name="Lovelace", email="ada@example.com"
-        ),
-        source="greenhouse",
+    interview = ada_interview_send(
+        org,
+        catalog["py-fastapi-review"],
         callback_url=f"https://ats.example.com/take_home_tests/late-{round_number}",
     )
     interview = lifecycle.interview_start(interview=interview)

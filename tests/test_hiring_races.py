@@ -32,6 +32,7 @@ from assessments.selectors import grace
 from integrations.delivery.models import Delivery
 from mariohr.formats import iso
 from tests import delivery_helpers as helpers
+from tests.candidate_factories import ada_interview_send
 from tests.delivery_helpers import receiver_url
 from tests.test_concurrency import run_together
 
@@ -453,15 +454,10 @@ def sent_interview_factory(org, catalog):
     counter = iter(range(1_000_000))
 
     def make() -> Interview:
-        interview, _ = lifecycle.interview_send(
-            organization=org,
-            test=catalog["py-fastapi-review"],
-            candidate=lifecycle.CandidateData(
-                first_name="Ada", last_name="Lovelace", email="ada@example.com"
-            ),
-            source="greenhouse",
+        return ada_interview_send(
+            org,
+            catalog["py-fastapi-review"],
             callback_url=f"https://ats.example.com/take_home_tests/race-{next(counter)}",
         )
-        return interview
 
     return make

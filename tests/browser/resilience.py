@@ -6,21 +6,14 @@ import time
 
 from assessments import services as lifecycle
 from assessments.models import Interview
+from tests.candidate_factories import ada_interview_send
 from tests.fixtures.recording_browser import poll
 
 ACTIVE = "window.mariohrTab && window.mariohrTab.active"
 
 
 def interview_started(org, catalog, partner_test_id="py-fastapi-review") -> Interview:
-    interview, _ = lifecycle.interview_send(
-        organization=org,
-        test=catalog[partner_test_id],
-        candidate=lifecycle.CandidateData(
-            first_name="Ada", last_name="Lovelace", email="ada@example.com"
-        ),
-        source="greenhouse",
-        callback_url="",
-    )
+    interview = ada_interview_send(org, catalog[partner_test_id])
     return lifecycle.interview_start(interview=interview)
 
 

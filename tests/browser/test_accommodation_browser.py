@@ -6,26 +6,18 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from assessments import accommodations
-from assessments import services as lifecycle
 from assessments.models import CandidateFeedback, CandidatePolicy, Interview
 from mariohr.formats import iso
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import screenshot
+from tests.candidate_factories import ada_interview_send
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MESSAGE = "I use a screen reader; could I have 50% extra time?"
 
 
 def send(org, catalog, partner_test_id="py-fastapi-review") -> Interview:
-    interview, _ = lifecycle.interview_send(
-        organization=org,
-        test=catalog[partner_test_id],
-        candidate=lifecycle.CandidateData(
-            first_name="Ada", last_name="Lovelace", email="ada@example.com"
-        ),
-        source="greenhouse",
-    )
-    return interview
+    return ada_interview_send(org, catalog[partner_test_id])
 
 
 def test_intro_shows_extra_time_and_sends_an_accommodation_request(page, live_server, org, catalog):

@@ -13,6 +13,7 @@ from assessments import services as lifecycle
 from assessments.models import Answer, Interview
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import screenshot
+from tests.candidate_factories import ada_interview_send
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 S = Interview.Status
@@ -26,16 +27,9 @@ def started(org, catalog, live_server):
     """A started review test and its link (started on the server: the pages only take answers)."""
 
     def make(partner_test_id="py-fastapi-review"):
-        interview, _ = lifecycle.interview_send(
-            organization=org,
-            test=catalog[partner_test_id],
-            candidate=lifecycle.CandidateData(
-                first_name="Ada", last_name="Lovelace", email="ada@example.com"
-            ),
-            source="greenhouse",
-            callback_url="",
+        interview = lifecycle.interview_start(
+            interview=ada_interview_send(org, catalog[partner_test_id])
         )
-        interview = lifecycle.interview_start(interview=interview)
         return interview, f"{live_server.url}/t/{interview.candidate_token}"
 
     return make

@@ -130,6 +130,14 @@ def test_two_managers_retaking_one_interview_at_once_start_one_retake(
 # --- the sweeper and a late page load against a moved deadline ----------------------------
 
 
+def extended_by_three_days(interview):
+    return outcome(
+        lambda: changes.interview_invitation_extend(
+            interview=interview, by=None, reason="Travelling", days=3
+        )
+    )
+
+
 def test_extend_racing_the_expiry_sweeper_never_expires_the_extended_invitation(
     sent_interview_factory,
 ):
@@ -139,14 +147,7 @@ def test_extend_racing_the_expiry_sweeper_never_expires_the_extended_invitation(
 
         _, extended = run_together(
             interviews_expire_overdue,
-            lambda: outcome(  # noqa: B023
-                lambda: changes.interview_invitation_extend(
-                    interview=interview,  # noqa: B023
-                    by=None,
-                    reason="Travelling",
-                    days=3,
-                )
-            ),
+            lambda: extended_by_three_days(interview),  # noqa: B023
         )
 
         interview.refresh_from_db()
@@ -172,14 +173,7 @@ def test_extend_racing_a_page_load_after_the_deadline_keeps_the_extension(
 
         response, extended = run_together(
             lambda: Client().get(page),  # noqa: B023
-            lambda: outcome(  # noqa: B023
-                lambda: changes.interview_invitation_extend(
-                    interview=interview,  # noqa: B023
-                    by=None,
-                    reason="Travelling",
-                    days=3,
-                )
-            ),
+            lambda: extended_by_three_days(interview),  # noqa: B023
         )
 
         interview.refresh_from_db()
@@ -263,14 +257,7 @@ def test_extend_racing_the_candidates_start_gives_the_time_limit_from_the_start(
 
         response, extended = run_together(
             lambda: Client().post(start),  # noqa: B023
-            lambda: outcome(  # noqa: B023
-                lambda: changes.interview_invitation_extend(
-                    interview=interview,  # noqa: B023
-                    by=None,
-                    reason="Travelling",
-                    days=3,
-                )
-            ),
+            lambda: extended_by_three_days(interview),  # noqa: B023
         )
 
         assert response.status_code == 302, round_number

@@ -24,6 +24,7 @@ from mariohr.json_safety import storable
 from .models import Interview, InterviewEvent
 from .policies import candidate_policy_for
 from .selectors import interview_is_overdue
+from .services import interview_locked
 from .signals import interview_deadline_changed
 
 logger = logging.getLogger(__name__)
@@ -99,12 +100,7 @@ def accommodation_set(
     note = text_clean("accommodation_note", note, NOTE_MAX)
     now = timezone.now()
     with transaction.atomic():
-        # The interview row only: changes to other interviews of the same test go on.
-        locked = (
-            Interview.objects.select_for_update(of=("self",))
-            .select_related("test")
-            .get(pk=interview.pk)
-        )
+        locked = interview_locked(interview)
         if locked.status not in (S.SENT, S.IN_PROGRESS) or interview_is_overdue(locked, now):
             raise AccommodationRefused(
                 f"The test is {locked.get_status_display().lower()}: extra time can be set "
@@ -190,18 +186,24 @@ def accommodation_request_send(*, interview: Interview, message, request_id="") 
         earlier = requested.filter(data__request_id=request_id).first() if request_id else None
         if earlier is not None and "error" not in earlier.data:
             return  # sent, or being sent by the try the lost answer belonged to
-        if earlier is None:
-            if requested.filter(at__gt=now - REQUEST_WINDOW).count() >= REQUESTS_PER_WINDOW:
-                raise RequestLimitReached(
-                    "You have sent the most requests allowed for today; the contact will "
-                    "answer the ones already sent."
-                )
-            earlier = InterviewEvent.objects.create(
-                interview=locked, kind="accommodation_requested", at=now, data={}
-            )
         tried = {"request_id": request_id} if request_id else {}
-        InterviewEvent.objects.filter(pk=earlier.pk).update(data={**tried, "sent": False})
-        event = earlier
+        if earlier is not None:
+            # Its email failed: this try sends it again, as the same request (no longer
+            # marked failed, so a concurrent try leaves it to this one).
+            event = earlier
+            InterviewEvent.objects.filter(pk=event.pk).update(data={**tried, "sent": False})
+        elif requested.filter(at__gt=now - REQUEST_WINDOW).count() >= REQUESTS_PER_WINDOW:
+            raise RequestLimitReached(
+                "You have sent the most requests allowed for today; the contact will "
+                "answer the ones already sent."
+            )
+        else:
+            event = InterviewEvent.objects.create(
+                interview=locked,
+                kind="accommodation_requested",
+                at=now,
+                data={**tried, "sent": False},
+            )
     try:
         _request_email_send(interview=interview, contact=contact, message=message)
     except OSError as error:

@@ -22,7 +22,7 @@ from .privacy.anonymize import is_anonymized
 from .recordings.services import RecordingUnfinished, recording_archive, recording_archive_check
 from .reports import attempt_snapshot_build
 from .selectors import interview_is_overdue
-from .services import interview_invitation_queue, interview_transition
+from .services import interview_invitation_queue, interview_locked, interview_transition
 from .signals import interview_deadline_changed
 
 S = Interview.Status
@@ -80,15 +80,6 @@ def _who(by) -> dict:
     return {"by": by.pk, "by_username": by.get_username()} if by else {"by": None}
 
 
-def _locked(interview: Interview) -> Interview:
-    # The interview row only: changes to other interviews of the same test go on.
-    return (
-        Interview.objects.select_for_update(of=("self",))
-        .select_related("test")
-        .get(pk=interview.pk)
-    )
-
-
 def _refuse_erased(interview: Interview) -> None:
     # Its data was erased (or anonymized): a new invitation would collect it all again. Read
     # after the lock (not joined to it): an erasure that just committed is seen.
@@ -132,7 +123,7 @@ def interview_invitation_extend(
     reason = reason_clean(reason)
     deadline_from(new_deadline=new_deadline, days=days)  # the input errors before the lock
     with transaction.atomic():
-        locked = _locked(interview)
+        locked = interview_locked(interview)
         if locked.status != S.SENT:
             _refuse_status(locked, "only a test not started yet can get a later deadline")
         deadline = deadline_from(new_deadline=new_deadline, days=days, start=locked.expires_at)
@@ -154,7 +145,7 @@ def interview_time_add(*, interview: Interview, by, reason: str, minutes) -> Int
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MINUTES_MAX:
         raise ChangeRefused(f"The minutes must be a whole number from 1 to {MINUTES_MAX}.")
     with transaction.atomic():
-        locked = _locked(interview)
+        locked = interview_locked(interview)
         if locked.status != S.IN_PROGRESS:
             _refuse_status(locked, "extra minutes are only for a test in progress")
         if interview_is_overdue(locked):
@@ -178,7 +169,7 @@ def interview_reopen(
     reason = reason_clean(reason)
     deadline = deadline_from(new_deadline=new_deadline, days=days)
     with transaction.atomic():
-        locked = _locked(interview)
+        locked = interview_locked(interview)
         if locked.status != S.EXPIRED or locked.submitted_at:
             _refuse_status(locked, "only an expired test that was never submitted can reopen")
         _refuse_erased(locked)
@@ -207,7 +198,7 @@ def interview_retake(
     deadline = deadline_from(new_deadline=new_deadline, days=days)
     now = timezone.now()
     with transaction.atomic():
-        locked = _locked(interview)
+        locked = interview_locked(interview)
         if locked.status not in RETAKE_FROM:
             _refuse_status(locked, "only a submitted, scored or expired test can be retaken")
         _refuse_erased(locked)

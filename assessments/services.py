@@ -227,17 +227,22 @@ def interview_transition(
     return locked
 
 
+def interview_locked(interview: Interview) -> Interview:
+    """The interview's row, locked until the transaction ends, with its test read alongside
+    but not locked: changes to other interviews of the same test go on meanwhile."""
+    return (
+        Interview.objects.select_for_update(of=("self",))
+        .select_related("test")
+        .get(pk=interview.pk)
+    )
+
+
 def interview_start(*, interview: Interview) -> Interview:
     now = timezone.now()
     with transaction.atomic():
         # The time limit read under the lock: extra time set while the candidate's page
-        # loaded counts (the caller's copy may be older). Only the interview row is locked,
-        # not its test's: other candidates start the same test at the same time.
-        locked = (
-            Interview.objects.select_for_update(of=("self",))
-            .select_related("test")
-            .get(pk=interview.pk)
-        )
+        # loaded counts (the caller's copy may be older).
+        locked = interview_locked(interview)
         deadline = now + timedelta(minutes=locked.time_limit_minutes)
         started = interview_transition(
             interview=locked,

@@ -17,6 +17,7 @@ from integrations.delivery.models import Delivery, DeliveryAttempt
 from integrations.delivery.services import delivery_submit_results
 from integrations.models import ApiKey
 from tests.candidate_factories import sent_interview  # noqa: F401
+from tests.test_reminders import policy_post
 
 pytestmark = pytest.mark.django_db
 PREFIX = "candidate_policy-"
@@ -30,24 +31,6 @@ def staff_with(*codenames: str):
     client = Client()
     client.force_login(user)
     return client
-
-
-def policy_post(org, **policy) -> dict:
-    data = {
-        "name": org.name,
-        "slug": org.slug,
-        "is_active": "on",
-        f"{PREFIX}TOTAL_FORMS": "1",
-        f"{PREFIX}INITIAL_FORMS": "0",
-        f"{PREFIX}MIN_NUM_FORMS": "0",
-        f"{PREFIX}MAX_NUM_FORMS": "1",
-        f"{PREFIX}0-reminders_enabled": "on",
-        f"{PREFIX}0-reminder_days_before": "3",
-        f"{PREFIX}0-recording_retention_days": "90",
-        f"{PREFIX}0-personal_data_retention_days": "365",
-    }
-    data.update({f"{PREFIX}0-{name}": value for name, value in policy.items()})
-    return data
 
 
 # --- the candidate policy's retention periods ---------------------------------------------------

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the scrape fixture is imported from tests.test_ops_metrics
 """Review: /metrics against a scraper that is not Prometheus, and label values an attacker
 would like to mint."""
 
@@ -7,19 +8,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from rest_framework.test import APIClient
 
-TOKEN = "metrics-token-" + "x" * 24
-
-
-@pytest.fixture
-def scrape(client, settings, db):
-    settings.MARIOHR_METRICS_TOKEN = TOKEN
-
-    def get() -> str:
-        response = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
-        assert response.status_code == 200, response.content
-        return response.content.decode()
-
-    return get
+from tests.test_ops_metrics import TOKEN, scrape  # noqa: F401
 
 
 @pytest.mark.parametrize("offered", ["caf\u00e9", "\u00ff" * 38, TOKEN[:-1] + "\u00e9"])

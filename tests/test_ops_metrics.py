@@ -106,15 +106,26 @@ def test_a_partner_call_is_counted_by_route_name_and_status(scrape, api):
     )
     missing = {"endpoint": "greenhouse-test-status", "method": "GET", "status": "404"}
     assert sample(after, ok, **missing) == sample(before, ok, **missing) + 1
-    # One latency sample per call: as many new ones as calls counted, whatever their status
-    # (another call to the route from this process's other work may land between the scrapes).
+    # One latency sample per call, whatever its status.
     latency = "mariohr_api_request_duration_seconds_count"
-    endpoint = {"endpoint": "greenhouse-list-tests"}
-    calls = total(after, ok, **endpoint) - total(before, ok, **endpoint)
-    assert calls >= 1
-    assert sample(after, latency, **endpoint) - sample(before, latency, **endpoint) == calls
+    for endpoint in ("greenhouse-list-tests", "greenhouse-test-status"):
+        assert total(after, ok, endpoint=endpoint) - total(before, ok, endpoint=endpoint) == 1
+        assert (
+            sample(after, latency, endpoint=endpoint) - sample(before, latency, endpoint=endpoint)
+            == 1
+        )
     # The route's name, never the raw path (a path with an id would be a series per id).
     assert "/api/greenhouse" not in after
+
+
+def test_each_test_worker_keeps_its_own_samples(settings):
+    """pytest-xdist workers inherit the controller's PROMETHEUS_MULTIPROC_DIR; sharing it, one
+    worker's scrape counted another's partner calls (tests/xdist_env.py)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        pytest.skip("one test process: nothing to share")
+    var_dir = Path(os.environ["MARIOHR_VAR_DIR"]).resolve()
+    assert Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).resolve().is_relative_to(var_dir)
+    assert Path(settings.MARIOHR_METRICS_DIR).resolve().is_relative_to(var_dir)
 
 
 def test_a_delivery_attempt_is_counted_by_kind_and_outcome(

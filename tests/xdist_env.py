@@ -2,8 +2,9 @@
 
 Loaded with ``-p tests.xdist_env`` (the Makefile), so it runs before pytest-django
 reads the settings. Workers would otherwise share var/ (the file cache one test clears while
-another counts failed logins, the broker folder, media) and the Redis database that one test
-empties on purpose. pytest-django already gives each worker its own test database.
+another counts failed logins, the broker folder, media, the Prometheus samples) and the Redis
+database that one test empties on purpose. pytest-django already gives each worker its own test
+database.
 """
 
 import os
@@ -29,6 +30,9 @@ if worker.startswith("gw"):
     var_dir = Path(os.environ.get("MARIOHR_VAR_DIR", root / "var")) / "xdist" / worker
     var_dir.mkdir(parents=True, exist_ok=True)
     os.environ["MARIOHR_VAR_DIR"] = str(var_dir)
+    # The controller's settings already set this to the shared var/prometheus, and workers
+    # inherit its environment: /metrics would add up every worker's calls.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(var_dir / "prometheus")
     for name in REDIS_URL_SETTINGS:
         if os.environ.get(name):
             os.environ[name] = redis_url_for_worker(os.environ[name], index)

@@ -6,10 +6,12 @@ The GET-only ones are exempt too, so that a wrong method is a 405, not the CSRF 
 """
 
 import contextlib
+import uuid
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -91,10 +93,17 @@ def _page(request, interview, *, heading: str, message: str, status: int, back=F
 
 
 def _intro(request, interview, *, status=200, **extra):
+    intro = accommodations.accommodation_intro(interview)
+    # "Sent" after the request's redirect, and only if a request really was sent.
+    sent = request.GET.get("sent") == "accommodation" and intro["accommodation_requested_at"]
     context = {
         "interview": interview,
         "signals": integrity.page_settings(),
-        **accommodations.accommodation_intro(interview),
+        **intro,
+        "accommodation_sent": bool(sent),
+        # One id per form shown: the same form posted twice (back, then send again; a double
+        # click without JavaScript) is one request.
+        "accommodation_request_id": uuid.uuid4().hex,
         **extra,
     }
     response = render(request, "assessments/candidate/intro.html", context, status=status)
@@ -170,6 +179,11 @@ def page(request, token: str):
         }
         response = render(request, "assessments/candidate/take.html", context)
     else:
+        thanked = request.GET.get("sent") == "feedback" and candidate_feedback.feedback_open(
+            interview
+        )
+        if thanked and candidate_feedback.feedback_given(interview):
+            return _status_page(request, interview, feedback="thanks")
         return _status_page(request, interview)
     # Secrets are on this page after Start: never let a shared cache keep it.
     response["Cache-Control"] = NO_STORE
@@ -480,7 +494,7 @@ def accommodation_request(request, token: str):
         return _intro(request, interview, status=404)
     except accommodations.AccommodationRefused:
         return _page_as_now(request, interview, token)
-    return _intro(request, interview, accommodation_sent=True)
+    return _page_after_sending(token, "accommodation")
 
 
 @csrf_exempt
@@ -506,4 +520,11 @@ def feedback(request, token: str):
         return _status_page(request, interview, status=400, feedback="open", **shown)
     except candidate_feedback.FeedbackRefused:
         return _status_page(request, interview, status=409, feedback="given")
-    return _status_page(request, interview, status=200, feedback="thanks")
+    return _page_after_sending(token, "feedback")
+
+
+def _page_after_sending(token: str, sent: str) -> HttpResponseRedirect:
+    # Post/redirect/get: a reload after sending is a GET of the page and never posts again.
+    response = HttpResponseRedirect(f"{reverse('candidate-page', args=[token])}?sent={sent}")
+    response.status_code = 303
+    return response

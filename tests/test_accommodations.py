@@ -2,6 +2,7 @@
 """Accommodations: extra time before or during the test (service, admin, command), the intro
 page's notes and request form, and what the report says (that it applied, nothing more)."""
 
+import re
 import socket
 from datetime import timedelta
 from io import StringIO
@@ -53,8 +54,11 @@ def csrf_client(interview) -> Client:
     return Client(enforce_csrf_checks=True)
 
 
-def request_accommodation(client, interview, message=MESSAGE):
-    return client.post(page_url(interview, "/accommodation"), {"message": message})
+def request_accommodation(client, interview, message=MESSAGE, **fields):
+    """The page the candidate ends on: a request that went out is redirected to the page."""
+    return client.post(
+        page_url(interview, "/accommodation"), {"message": message, **fields}, follow=True
+    )
 
 
 # --- extra time ---------------------------------------------------------------------------
@@ -351,16 +355,44 @@ def test_a_resend_with_the_same_request_id_emails_once(sent_interview, contact, 
     url = f"/t/{interview.candidate_token}/accommodation"
     for _ in range(2):  # the first answer was lost on its way back; the page sends again
         response = client.post(url, {"message": MESSAGE, "request_id": "lq3x9a0b1c2d3e"})
-        assert response.status_code == 200
+        assert response.status_code == 303
     assert len(mail.outbox) == 1
     event = interview.events.get(kind="accommodation_requested")
     assert event.data == {"sent": True, "request_id": "lq3x9a0b1c2d3e"}
 
     # No usable id: each post is a request of its own (up to the daily limit).
     response = client.post(url, {"message": MESSAGE, "request_id": bad_id})
-    assert response.status_code == 200
+    assert response.status_code == 303
     assert len(mail.outbox) == 2
     assert interview.events.filter(kind="accommodation_requested").count() == 2
+
+
+def test_without_javascript_a_reload_or_the_same_form_twice_sends_one_email(
+    sent_interview, contact
+):
+    interview = sent_interview()
+    client = csrf_client(interview)
+    intro = client.get(page_url(interview)).content.decode()
+    (request_id,) = re.findall(r'name="request_id" value="([0-9a-f]{32})"', intro)
+    form = {"message": MESSAGE, "request_id": request_id}
+
+    sent = client.post(page_url(interview, "/accommodation"), form)
+
+    assert sent.status_code == 303
+    assert sent["Location"] == page_url(interview) + "?sent=accommodation"
+    reload = client.get(sent["Location"]).content.decode()  # a reload: a GET, no email
+    assert "Your request was sent to Acme" in reload
+    # Back to the form the browser kept, and Send again: the same request.
+    assert client.post(page_url(interview, "/accommodation"), form).status_code == 303
+    assert len(mail.outbox) == 1
+    # A new page is a new form, with an id of its own.
+    assert request_id not in client.get(page_url(interview)).content.decode()
+
+
+def test_the_sent_notice_needs_a_request_on_record(sent_interview, contact):
+    interview = sent_interview()
+    page = Client().get(page_url(interview) + "?sent=accommodation").content.decode()
+    assert "Your request was sent" not in page and 'name="message"' in page
 
 
 def test_accommodation_request_to_an_unknown_link_is_404(sent_interview, contact):
@@ -428,7 +460,8 @@ def test_accommodation_request_after_the_start_or_cancel_is_not_sent(sent_interv
     started = sent_interview()
     client = csrf_client(started)
     lifecycle.interview_start(interview=started)
-    assert request_accommodation(client, started).status_code == 302
+    response = client.post(page_url(started, "/accommodation"), {"message": MESSAGE})
+    assert response.status_code == 302 and response["Location"] == page_url(started)
     cancelled = sent_interview()
     client = csrf_client(cancelled)
     lifecycle.interview_cancel(interview=cancelled)

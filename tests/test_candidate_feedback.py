@@ -32,7 +32,10 @@ def csrf_client(interview) -> Client:
 
 
 def give(client, interview, rating="4", comment=COMMENT):
-    return client.post(page_url(interview, "/feedback"), {"rating": rating, "comment": comment})
+    """The page the candidate ends on: a send that worked is redirected to the page."""
+    return client.post(
+        page_url(interview, "/feedback"), {"rating": rating, "comment": comment}, follow=True
+    )
 
 
 @pytest.fixture
@@ -98,6 +101,25 @@ def test_feedback_after_submit_is_recorded_once(sent_interview):
     assert "already recorded" in page and 'name="rating"' not in page
 
 
+def test_feedback_sent_redirects_so_a_reload_never_posts_again(sent_interview):
+    interview = submitted_interview(sent_interview)
+    client = csrf_client(interview)
+
+    sent = client.post(page_url(interview, "/feedback"), {"rating": "4", "comment": COMMENT})
+
+    assert sent.status_code == 303
+    assert sent["Location"] == page_url(interview) + "?sent=feedback"
+    reload = client.get(sent["Location"]).content.decode()
+    assert "Thank you: your feedback was recorded." in reload
+    assert CandidateFeedback.objects.filter(interview=interview).count() == 1
+
+
+def test_feedback_thanks_is_shown_only_when_feedback_was_given(sent_interview):
+    interview = submitted_interview(sent_interview)
+    page = Client().get(page_url(interview) + "?sent=feedback").content.decode()
+    assert "feedback was recorded" not in page and 'name="rating"' in page
+
+
 def test_feedback_on_a_scored_quiz_is_accepted(sent_interview, client):
     interview = lifecycle.interview_start(interview=sent_interview("python-fundamentals-quiz"))
     assert client.post(page_url(interview, "/submit")).status_code == 302
@@ -139,7 +161,7 @@ def test_feedback_with_two_ratings_takes_the_first_only_if_valid(sent_interview)
     interview = submitted_interview(sent_interview)
     response = Client().post(page_url(interview, "/feedback"), {"rating": ["9", "2"]})
     # QueryDict.get takes the last value; "2" is a valid rating.
-    assert response.status_code == 200
+    assert response.status_code == 303
     assert CandidateFeedback.objects.get(interview=interview).rating == 2
 
 

@@ -27,7 +27,7 @@ def test_an_erased_candidates_link_takes_no_feedback(sent_interview):
     )
     client = Client(enforce_csrf_checks=True)
     given = client.post(page_url(interview, "/feedback"), {"rating": "4", "comment": "fine"})
-    assert given.status_code == 200
+    assert given.status_code == 303
     erase(interview)
     assert not CandidateFeedback.objects.exists()
 

@@ -5,7 +5,7 @@
  * page (never the POST again: a second email), and a lost connection says so and keeps what
  * was typed. The server's answer is a whole page; its section of the same id replaces this
  * one, so its messages (sent, thanks, a refusal) are the server's own. Without JavaScript
- * the forms post as before.
+ * the forms post as plain forms, and the server's redirect after a send makes a reload a GET.
  */
 (function () {
   "use strict";
@@ -53,11 +53,12 @@
     form.dataset.sending = "1";
     var button = form.querySelector("button");
     button.disabled = true;
-    // The same id on every try of this form: a server that keeps it can tell a resend after
-    // a lost answer from a new request (see the README).
-    form.dataset.requestId = form.dataset.requestId || Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+    // The same id on every try of this form (the page's own, when it gave one): a server that
+    // keeps it can tell a resend after a lost answer from a new request (see the README).
+    var given = form.elements.namedItem("request_id");
+    form.dataset.requestId = form.dataset.requestId || (given && given.value) || Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
     var body = new URLSearchParams(new FormData(form));
-    body.append("request_id", form.dataset.requestId);
+    body.set("request_id", form.dataset.requestId);
     fetch(form.action, {
       method: "POST",
       body: body,

@@ -156,7 +156,7 @@ def _last_request_sent_at(interview: Interview):
     return sent.order_by("-at").values_list("at", flat=True).first()
 
 
-def _request_id_clean(value) -> str:
+def request_id_clean(value) -> str:
     # The page's id for one request, the same on every try of it; anything else is no id.
     if isinstance(value, str) and 0 < len(value) <= REQUEST_ID_MAX and value.isascii():
         return value if value.isalnum() else ""
@@ -170,7 +170,7 @@ def accommodation_request_send(*, interview: Interview, message, request_id="") 
     email goes out after the commit; the event never holds the message. ``request_id`` (the
     page's, the same on every try) makes a resend after a lost answer no second email.
     """
-    request_id = _request_id_clean(request_id)
+    request_id = request_id_clean(request_id)
     message = text_clean("message", message, REQUEST_MESSAGE_MAX)
     if not message:
         raise FieldInvalid("message", "must say what you need")

@@ -1,5 +1,6 @@
 """What a candidate does on the test page: save answers, submit; and deadline expiry."""
 
+import re
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -23,6 +24,10 @@ S = Interview.Status
 REVIEW_FIELDS = {"solution_url": 2000, "notes": 20000}
 URL_FIELDS = {"solution_url"}
 SHORT_ANSWER_MAX = 2000
+# A host with a dot, then a path or nothing, and no scheme: "github.com/ada/x", "gitlab.io".
+BARE_HOST_URL = re.compile(
+    r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[:/?#]|$)", re.I
+)
 # Consecutive autosaves within this window extend one transcript line instead of adding many.
 SAVE_EVENT_WINDOW = timedelta(seconds=60)
 
@@ -31,6 +36,16 @@ class AnswerInvalid(Exception):
     def __init__(self, field: str, problem: str):
         self.field, self.problem = field, problem
         super().__init__(f"{field}: {problem}")
+
+
+class AnswersRefused(AnswerInvalid):
+    """Some answers were refused; the valid ones were stored (``saved``, at ``saved_at``).
+    ``field`` and ``problem`` are the first refusal's; ``refused`` has them all."""
+
+    def __init__(self, refused: dict[str, str], saved: list[str], saved_at: datetime | None):
+        self.refused, self.saved, self.saved_at = refused, saved, saved_at
+        field, problem = next(iter(refused.items()))
+        super().__init__(field, problem)
 
 
 class NotAcceptingAnswers(Exception):
@@ -117,23 +132,57 @@ def _clean_value(test: Test, questions: dict[str, Question], key: str, value):
     if not isinstance(value, str) or len(value) > limit:
         raise AnswerInvalid(key, f"must be text of at most {limit} characters")
     if key in URL_FIELDS:
-        value = value.strip()
+        value = _with_scheme(value.strip())
         # Reviewers open it from the admin: a javascript: link would run in their session.
         if value and not is_http_url(value):
             raise AnswerInvalid(key, "must be a link starting with https:// or http://")
     return value
 
 
-def answers_save(*, interview: Interview, answers: dict) -> datetime:
-    """Validate and store answers; returns when they were saved. All or nothing.
+def _with_scheme(value: str) -> str:
+    # "github.com/ada/orders-api", as people type it: the https:// they left out.
+    return f"https://{value}" if BARE_HOST_URL.match(value) else value
 
-    Refused (``RecordingConsentMissing``) while a required session recording lacks consent."""
+
+def answers_clean(interview: Interview, answers) -> tuple[dict, dict[str, str]]:
+    """The storable answers, and the problem with each refused one (by answer key)."""
     if not isinstance(answers, dict):
         raise AnswerInvalid("answers", "must be an object mapping questions to answers")
     questions = {q.answer_key: q for q in interview.test.questions.all()}
-    cleaned = {
-        key: _clean_value(interview.test, questions, key, value) for key, value in answers.items()
-    }
+    cleaned, refused = {}, {}
+    for key, value in answers.items():
+        try:
+            cleaned[key] = _clean_value(interview.test, questions, key, value)
+        except AnswerInvalid as error:
+            refused[error.field] = error.problem
+    return cleaned, refused
+
+
+def answers_save(*, interview: Interview, answers: dict) -> datetime:
+    """Validate and store answers; returns when they were saved. One refused answer costs no
+    other: the valid ones are stored, then ``AnswersRefused`` says which were not.
+
+    Refused (``RecordingConsentMissing``) while a required session recording lacks consent."""
+    cleaned, refused = answers_clean(interview, answers)
+    saved_at = _answers_store(interview=interview, cleaned=cleaned) if cleaned else None
+    if refused:
+        raise AnswersRefused(refused, sorted(cleaned), saved_at)
+    return saved_at or timezone.now()
+
+
+def _refused_values(answers: dict, refused: dict) -> dict:
+    """What the candidate had typed in each refused answer, for the reviewer, as far as it can
+    be stored (text without NUL or lone surrogates, cut at the longest answer allowed)."""
+    kept = {}
+    for key in refused:
+        texts = answers.get(key)
+        texts = texts if isinstance(texts, list) else [texts]
+        if all(isinstance(text, str) and storable(text) for text in texts):
+            kept[key] = "\n".join(texts)[: max(REVIEW_FIELDS.values())]
+    return kept
+
+
+def _answers_store(*, interview: Interview, cleaned: dict) -> datetime:
     now = timezone.now()
     with transaction.atomic():
         locked = Interview.objects.select_for_update().get(pk=interview.pk)
@@ -173,10 +222,24 @@ def _save_event_record(*, interview: Interview, keys: list[str], at: datetime) -
 def interview_candidate_submit(
     *, interview: Interview, answers: dict | None = None, automatic: bool = False
 ) -> Interview:
-    """Save the last answers and submit; a quiz is scored at once and completes."""
+    """Save the last answers and submit; a quiz is scored at once and completes.
+
+    A refused answer stops a submit by the candidate (the valid ones are stored, and
+    ``AnswersRefused`` says which was not), but not the automatic one at time-up: the candidate
+    can no longer correct it, so the rest goes in and an event names what was left out."""
+    cleaned, refused = answers_clean(interview, answers or {})
+    if refused and not automatic:
+        answers_save(interview=interview, answers=answers)  # stores the rest, then refuses
     with transaction.atomic():
-        if answers:
-            answers_save(interview=interview, answers=answers)
+        if cleaned:
+            _answers_store(interview=interview, cleaned=cleaned)
+        if refused:
+            InterviewEvent.objects.create(
+                interview=interview,
+                kind="answers_refused",
+                at=timezone.now(),
+                data={"refused": refused, "values": _refused_values(answers, refused)},
+            )
         locked = Interview.objects.select_for_update().get(pk=interview.pk)
         if locked.status == S.IN_PROGRESS and interview_is_overdue(locked):
             raise NotAcceptingAnswers(locked)

@@ -6,6 +6,7 @@ The GET-only ones are exempt too, so that a wrong method is a 405, not the CSRF 
 """
 
 import contextlib
+import logging
 import uuid
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -28,6 +29,8 @@ from .recordings.services import ChunkRefused as RecordingRefused
 from .recordings.services import policy_for, recording_consent_before_start
 from .reports import iso
 from .services import interview_start
+
+logger = logging.getLogger(__name__)
 
 S = Interview.Status
 STATUS_PAGES = {
@@ -162,6 +165,7 @@ def page(request, token: str):
     if interview.status == S.SENT:
         response = _intro(request, interview)
     elif interview.status == S.IN_PROGRESS:
+        now = timezone.now()
         saved = dict(interview.answers.values_list("key", "value"))
         last_saved = interview.answers.order_by("-saved_at").values_list("saved_at", flat=True)
         context = {
@@ -172,7 +176,9 @@ def page(request, token: str):
             "review": {key: saved.get(key, "") for key in candidate.REVIEW_FIELDS},
             "review_saved_at": _answers_saved_at(interview),
             "deadline_iso": iso(interview.expires_at),
-            "server_now_iso": iso(timezone.now()),
+            "server_now_iso": iso(now),
+            "time_left": _time_left(interview.expires_at, now),
+            "limits": {"short": candidate.SHORT_ANSWER_MAX, **candidate.REVIEW_FIELDS},
             "last_saved_iso": iso(last_saved.first()),
             "recording_enabled": _recording_enabled(interview.test),
             "signals": integrity.page_settings(),
@@ -189,6 +195,14 @@ def page(request, token: str):
     response["Cache-Control"] = NO_STORE
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _time_left(deadline, now) -> str:
+    # As the page's countdown shows it, for the moment before its script runs (or without it).
+    left = max(0, round((deadline - now).total_seconds())) if deadline else 0
+    hours, rest = divmod(left, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
 
 
 LINK_REPLACED_MESSAGE = (
@@ -283,6 +297,14 @@ def save_answers(request, token: str):
         return _json_error(400, "invalid_json", not_object, {"body": [not_object]})
     try:
         saved_at = candidate.answers_save(interview=interview, answers=body.get("answers", {}))
+    except candidate.AnswersRefused as refused:
+        # The others were stored: the page confirms those and keeps the refused ones.
+        message = f"{refused.field} {refused.problem}."
+        fields = {key: [problem] for key, problem in refused.refused.items()}
+        extra = {"saved": refused.saved, "saved_at": iso(refused.saved_at)}
+        if refused.saved_at:
+            extra["deadline"] = iso(interview.expires_at)
+        return _json_error(400, "invalid_answer", message, fields, **extra)
     except candidate.AnswerInvalid as error:
         # The service words a problem to follow the field's name, as the submit page shows it.
         message = f"{error.field} {error.problem}."
@@ -412,7 +434,8 @@ def submit(request, token: str):
             interview,
             back=True,
             heading="Your answers could not be submitted",
-            message=f"{error.field} {error.problem}. Go back, check it and submit again.",
+            message=f"{error.field} {error.problem}. Go back, check it and submit again; "
+            "your other answers are saved.",
             status=400,
         )
     except candidate.RecordingConsentMissing:
@@ -451,9 +474,21 @@ def starter_archive(request, token: str):
     if interview.status != S.IN_PROGRESS or not interview.test.starter_archive:
         raise Http404("No starter archive here")
     archive = interview.test.starter_archive
-    return FileResponse(
-        archive.open("rb"), as_attachment=True, filename=archive.name.rsplit("/", 1)[-1]
-    )
+    try:
+        opened = archive.open("rb")
+    except FileNotFoundError:
+        # Gone from storage (a deleted object, lost media): the test page stays usable.
+        logger.error("Starter archive %s of test %s is missing", archive.name, interview.test_id)
+        return _page(
+            request,
+            interview,
+            back=True,
+            heading="The starter archive is not available",
+            message="The starter archive for this test could not be found. Your test goes on: "
+            "tell the recruiter who sent you the link, and keep working on your answers.",
+            status=404,
+        )
+    return FileResponse(opened, as_attachment=True, filename=archive.name.rsplit("/", 1)[-1])
 
 
 def _form_or_none(request):
@@ -476,7 +511,13 @@ def accommodation_request(request, token: str):
         return _status_page(request, interview)
     form = _form_or_none(request)
     message = form.get("message", "") if form is not None else ""
-    shown = {"accommodation_message": message.replace("\x00", ""), "accommodation_open": True}
+    request_id = accommodations.request_id_clean(form.get("request_id")) if form else ""
+    shown = {
+        "accommodation_message": message.replace("\x00", ""),
+        "accommodation_open": True,
+        # A try again after a refusal (an email that failed) is the same request, not another.
+        **({"accommodation_request_id": request_id} if request_id else {}),
+    }
     try:
         if form is None:
             raise accommodations.FieldInvalid("message", "is too long")

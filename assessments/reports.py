@@ -34,6 +34,7 @@ EVENT_LABELS = {
     "reopened": "Reopened with a new deadline",
     "retake_started": "Retake: a new attempt with a new link",
     "accommodation_set": "Accommodation updated",
+    "answers_refused": "Answers left out of the time-up submit (refused)",
 }
 # The candidate asked the organization's contact for an accommodation: that is between them,
 # so the report (and the ATS) never shows it.
@@ -204,6 +205,9 @@ def _transcript(
             keys = event.data.get("answers", [])
             entry["answers"] = [numbers.get(key) or REVIEW_LABELS.get(key, key) for key in keys]
             entry["saves"] = event.data.get("saves", 1)
+        if event.kind == "answers_refused":
+            refused = event.data.get("refused", {})
+            entry["answers"] = [numbers.get(key) or REVIEW_LABELS.get(key, key) for key in refused]
         for name in ("automatic", "reason", "minutes", "attempt"):
             if name in event.data:
                 entry[name] = event.data[name]

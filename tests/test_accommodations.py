@@ -491,6 +491,28 @@ def test_accommodation_request_that_cannot_be_emailed_says_so(sent_interview, co
     assert event.data == {"sent": False, "error": "email"}
 
 
+def test_trying_again_after_a_failed_email_is_the_same_request(sent_interview, contact, settings):
+    interview = sent_interview()
+    client = csrf_client(interview)
+    intro = client.get(page_url(interview)).content.decode()
+    (request_id,) = re.findall(r'name="request_id" value="([0-9a-f]{32})"', intro)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", unused_port()
+    form = {"message": MESSAGE, "request_id": request_id}
+    for _ in range(3):  # SMTP is down: each try is answered with the form to send again
+        failed = client.post(page_url(interview, "/accommodation"), form)
+        assert failed.status_code == 503
+        assert f'name="request_id" value="{request_id}"' in failed.content.decode()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    sent = client.post(page_url(interview, "/accommodation"), form)
+
+    assert sent.status_code == 303  # not the daily limit: three failures were one request
+    assert len(mail.outbox) == 1
+    event = interview.events.get(kind="accommodation_requested")
+    assert event.data == {"sent": True, "request_id": request_id}
+
+
 # --- the report -----------------------------------------------------------------------------
 
 

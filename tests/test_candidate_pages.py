@@ -136,6 +136,8 @@ def test_candidate_quiz_choice_must_be_one_of_the_choices(client, sent_interview
         "error": "invalid_answer",
         "message": f"{single.answer_key} must be {problem}.",
         "fields": {single.answer_key: [f"must be {problem}"]},
+        "saved": [],
+        "saved_at": None,
     }
 
 

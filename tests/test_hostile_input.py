@@ -460,7 +460,7 @@ HOSTILE_URLS = [
     "file:///etc/passwd",
     "https:alert(1)",
     "//evil.example/x",
-    "github.com/ada/review",
+    "localhost:3000/review",
 ]
 
 
@@ -475,7 +475,11 @@ def test_autosave_refuses_a_non_http_solution_url_naming_the_field(client, sent_
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["solution_url"]
     assert "https://" in response.json()["message"]
-    assert not Answer.objects.filter(interview=interview).exists()
+    # The refused link costs the notes nothing: they are stored, and the page is told so.
+    assert response.json()["saved"] == ["notes"]
+    assert list(Answer.objects.filter(interview=interview).values_list("key", flat=True)) == [
+        "notes"
+    ]
 
 
 @pytest.mark.parametrize("url", HOSTILE_URLS)
@@ -485,9 +489,12 @@ def test_submit_refuses_a_non_http_solution_url_naming_the_field(client, sent_in
     response = client.post(page_url(interview, "/submit"), form, content_type=FORM)
     assert response.status_code == 400
     assert "solution_url must be a link starting with https://" in response.text
+    assert "your other answers are saved" in response.text
     interview.refresh_from_db()
     assert interview.status == S.IN_PROGRESS
-    assert not Answer.objects.filter(interview=interview).exists()
+    assert list(Answer.objects.filter(interview=interview).values_list("key", flat=True)) == [
+        "notes"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -202,15 +202,19 @@
     retryTimer = setTimeout(save, delay || Math.min(30000, 1000 * Math.pow(2, failures - 1)));
   }
 
-  function confirmed(sent, savedAt) {
-    failures = 0;
-    problem = "";
+  function confirmKeys(sent, savedAt) {
     lastSaved = savedAt || lastSaved;
     Object.keys(sent).forEach(function (key) {
       confirmedValues[key] = sent[key];
       if (pending[key] && same(pending[key].value, sent[key])) delete pending[key];
     });
     if (active) persist(); else forgetStored(sent);
+  }
+
+  function confirmed(sent, savedAt) {
+    failures = 0;
+    problem = "";
+    confirmKeys(sent, savedAt);
     if (count() && active && !submitting) {
       clearTimeout(debounce);
       debounce = setTimeout(save, SAVE_DELAY_MS);
@@ -230,6 +234,12 @@
       setStatus(body.message || "This test no longer accepts answers.");
       window.location.reload();
     } else if (response.status === 400 || response.status === 413) {
+      // The batch's valid answers were stored (`saved`); only the refused ones stay pending.
+      var stored = {};
+      (Array.isArray(body.saved) ? body.saved : []).forEach(function (key) {
+        if (Object.prototype.hasOwnProperty.call(sent, key)) stored[key] = sent[key];
+      });
+      confirmKeys(stored, body.saved_at);
       // Sending the same answers again would fail the same way: wait for the next edit.
       // MarioHR's error shape: the message names the field (the `fields` map says it again).
       var why = body.message;

@@ -234,6 +234,24 @@ def test_typing_before_the_tab_is_chosen_is_saved(page, started):
     assert saved(interview)["notes"] == "typed at once"
 
 
+def test_a_refused_link_costs_the_notes_nothing(page, started):
+    """A link the server refuses is kept on the page and named; the notes typed with it are
+    saved all the same, and fixing the link saves it."""
+    interview, link = started()
+    page.goto(link)
+    page.get_by_label(LINK).fill("localhost:3000/pr/1")
+    page.get_by_label(NOTES).fill("notes typed with a bad link")
+    expect(page.locator("#save-status")).to_contain_text("Not saved: solution_url must be a link")
+    wait_for(lambda: saved(interview) == {"notes": "notes typed with a bad link"})
+    page.reload()  # only the link was left pending: it comes back from this device's draft
+    expect(page.get_by_label(LINK)).to_have_value("localhost:3000/pr/1")
+    expect(page.get_by_label(NOTES)).to_have_value("notes typed with a bad link")
+
+    page.get_by_label(LINK).fill("github.com/ada/orders-api/pull/1")
+    expect(page.locator("#save-status")).to_contain_text("All answers saved")
+    assert saved(interview)["solution_url"] == "https://github.com/ada/orders-api/pull/1"
+
+
 def test_an_open_tab_on_a_link_a_retake_replaced_says_so(page, started, django_user_model):
     """The candidate's tab stayed open past the deadline; the hiring team gave a retake with a
     new link. The next save from the old tab is refused for good (410) and the page says why,

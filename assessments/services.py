@@ -91,6 +91,13 @@ def test_enabled_get(*, organization: Organization, partner_test_id: str) -> Tes
     return tests_enabled_for(organization).filter(partner_test_id=partner_test_id).first()
 
 
+class CallbackUrlTaken(Exception):
+    """Another integration's interview of this organization already has the callback URL."""
+
+    def __init__(self):
+        super().__init__("Another integration's assessment already uses it.")
+
+
 def interview_send(
     *,
     organization: Organization,
@@ -104,14 +111,13 @@ def interview_send(
     """Create the candidate and interview and queue the invitation.
 
     Returns ``(interview, created)``. A repeated send for the same organization and callback
-    URL returns the first interview and creates nothing.
+    URL returns the first interview and creates nothing; raises CallbackUrlTaken when that
+    interview came from another source.
     """
     if not source_is_known(source):
         raise ValueError(f"Unknown interview source {source!r}: no ATS plug-in registered it.")
     if callback_url:
-        existing = Interview.objects.filter(
-            organization=organization, callback_url=callback_url
-        ).first()
+        existing = _interview_for_callback(organization, callback_url, source)
         if existing:
             return existing, False
     now = timezone.now()
@@ -135,13 +141,23 @@ def interview_send(
             transaction.on_commit(lambda: _queue_invitation(interview.pk))
     except IntegrityError:
         # Two identical sends raced; the other one won and its interview is the answer.
-        existing = Interview.objects.filter(
-            organization=organization, callback_url=callback_url
-        ).first()
-        if callback_url and existing:
+        existing = callback_url and _interview_for_callback(organization, callback_url, source)
+        if existing:
             return existing, False
         raise
     return interview, True
+
+
+def _interview_for_callback(
+    organization: Organization, callback_url: str, source: str
+) -> Interview | None:
+    existing = Interview.objects.filter(
+        organization=organization, callback_url=callback_url
+    ).first()
+    if existing and existing.source != source:
+        # Handing it back would give one ATS another's interview (and its results).
+        raise CallbackUrlTaken
+    return existing
 
 
 def _queue_invitation(interview_pk: int) -> None:

@@ -9,6 +9,8 @@ from rest_framework.views import APIView
 
 from assessments.models import Interview
 from assessments.recordings.services import recording_url_of
+from assessments.services import CallbackUrlTaken
+from mariohr.api_errors import error_body
 
 from .. import request_log
 from ..api import json_response
@@ -77,6 +79,7 @@ class SendTestView(APIView):
             ),
             400: ERROR_BODY,
             401: ERROR_BODY,
+            409: ERROR_BODY,
             429: ERROR_BODY,
             413: ERROR_BODY,
         },
@@ -107,6 +110,9 @@ class SendTestView(APIView):
             )
         except UnknownTest as unknown:
             raise serializers.ValidationError({"partner_test_id": [str(unknown)]}) from None
+        except CallbackUrlTaken as taken:
+            body = error_body("conflict", f"url: {taken}", {"url": [str(taken)]})
+            return json_response(body, status=409)
         request_log.mark_interview(request, interview)
         return Response({"partner_interview_id": interview.partner_interview_id})
 

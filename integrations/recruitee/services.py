@@ -140,7 +140,8 @@ def company_bind(*, organization: Organization, company_id: int) -> None:
 
 def recruitee_candidate_send(*, organization: Organization, data: dict) -> tuple[Interview, bool]:
     """Create the interview for a Recruitee report; a repeated report_id returns the first
-    interview (created False). Raises TestNotAvailable, CompanyMismatch or UnsafeURL."""
+    interview (created False). Raises TestNotAvailable, CompanyMismatch, UnsafeURL or
+    CallbackUrlTaken."""
     report_id = str(data["report_id"])
     existing = _interview_for_report(organization, report_id)
     if existing is not None:

@@ -8,6 +8,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assessments.services import CallbackUrlTaken
 from integrations import request_log
 from integrations.api import json_response
 from integrations.auth import BearerApiKeyAuthentication
@@ -26,7 +27,7 @@ from .serializers import (
 from .services import CompanyMismatch, TestNotAvailable, recruitee_candidate_send
 
 TAG = "Recruitee"
-ERRORS = {status: ErrorSerializer for status in (400, 401, 403, 413, 415, 422, 429)}
+ERRORS = {status: ErrorSerializer for status in (400, 401, 403, 409, 413, 415, 422, 429)}
 
 
 class RecruiteeView(APIView):
@@ -80,6 +81,16 @@ class SendCandidateView(RecruiteeView):
                     "company_mismatch",
                     "This MarioHR API key is connected to another Recruitee company: use the key "
                     "of the MarioHR account for this company.",
+                ),
+            )
+        except CallbackUrlTaken as taken:
+            return _error(
+                409,
+                error_body(
+                    "conflict",
+                    "MarioHR could not send the test: another integration's assessment in your "
+                    "account already uses this report's URL.",
+                    {"report_url": [str(taken)]},
                 ),
             )
         except UnsafeURL as problem:

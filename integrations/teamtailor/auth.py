@@ -12,9 +12,12 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 import time
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+from mariohr.json_safety import json_loads_safe
 
 from ..auth import ApiKeyAuthenticationBase, MalformedCredentials
 from .models import TeamtailorSettings
@@ -24,6 +27,8 @@ from .payloads import API_KEY_FIELD
 KEY_CLAIMS = (API_KEY_FIELD, API_KEY_FIELD.replace("_", "-"), "apiKey")
 MAX_TOKEN_CHARS = 4096
 SIGNATURE_TOLERANCE_SECONDS = 300
+# ASCII digits only (str.isdigit() also takes "²"), and short enough for int() to convert.
+UNIX_TIME = re.compile(r"[0-9]{1,12}")
 
 
 class BadToken(ValueError):
@@ -43,9 +48,9 @@ def jwt_claims(token: str) -> tuple[dict, bytes, bytes]:
     if len(parts) != 3:
         raise BadToken("not a JWT")
     try:
-        header = json.loads(_b64url(parts[0]))
-        claims = json.loads(_b64url(parts[1]))
-    except (ValueError, UnicodeDecodeError):
+        header = json_loads_safe(_b64url(parts[0]))
+        claims = json_loads_safe(_b64url(parts[1]))
+    except ValueError:
         raise BadToken("unreadable JWT") from None
     # Only HMAC: "none" or an algorithm we do not check would let anyone mint a token.
     if not isinstance(header, dict) or header.get("alg") != "HS256":
@@ -126,7 +131,7 @@ def webhook_signature_valid(
         name, _, value = item.strip().partition("=")
         values.setdefault(name, []).append(value.strip())
     timestamps = values.get("t") or []
-    if len(timestamps) != 1 or not timestamps[0].isdigit():
+    if len(timestamps) != 1 or not UNIX_TIME.fullmatch(timestamps[0]):
         return False
     now = time.time() if now is None else now
     if abs(now - int(timestamps[0])) > SIGNATURE_TOLERANCE_SECONDS:

@@ -110,7 +110,7 @@ def teamtailor_webhook_receive(
 ) -> tuple[Interview, bool]:
     """Create the interview a partner event asks for, idempotently per partner result (its
     update URL is the callback URL); a new one also queues the "sent" result update.
-    Raises UnsafeURL (the update URL) or intake.UnknownTest."""
+    Raises UnsafeURL (the update URL), intake.UnknownTest or CallbackUrlTaken."""
     update_url_check(
         event["partner-result"]["update-url"], settings_row=settings_row, organization=organization
     )

@@ -8,6 +8,8 @@ from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assessments.services import CallbackUrlTaken
+
 from .. import request_log
 from ..catalog import catalog_for
 from ..intake import UnknownTest
@@ -26,7 +28,7 @@ FORM = inline_serializer("TeamtailorForm", {"config": serializers.DictField()})
 WEBHOOK_ANSWER = inline_serializer(
     "TeamtailorWebhookAnswer", {"partner_result_attributes": serializers.DictField()}
 )
-TEXT_ERROR_STATUSES = (400, 401, 413, 415, 422, 429)
+TEXT_ERROR_STATUSES = (400, 401, 409, 413, 415, 422, 429)
 
 
 def field_messages(fields: dict[str, list[str]]) -> list[str]:
@@ -98,6 +100,8 @@ class WebhookView(TeamtailorView):
             )
         except UnsafeURL as problem:
             raise exceptions.ValidationError({UPDATE_URL_FIELD: [str(problem)]}) from None
+        except CallbackUrlTaken as taken:
+            return _text(409, f"{UPDATE_URL_FIELD}: {taken}")
         except UnknownTest as unknown:
             return _text(
                 422,

@@ -11,10 +11,6 @@ from .delivery import workable_pending_create
 from .models import SOURCE
 
 
-class CallbackUrlTaken(Exception):
-    """Another integration's interview of this organization already has the callback URL."""
-
-
 @dataclass(frozen=True)
 class CreatedAssessment:
     interview: Interview
@@ -25,7 +21,7 @@ def workable_assessment_create(*, organization: Organization, data: dict) -> Cre
     """Create the interview and invite the candidate, or return the interview this callback
     URL already has (Workable retrying). A new one is reported pending at once.
 
-    Raises ``integrations.intake.UnknownTest`` and ``CallbackUrlTaken``."""
+    Raises ``integrations.intake.UnknownTest`` and ``assessments.services.CallbackUrlTaken``."""
     candidate = data["candidate"]
     ats_data = {
         "workable_test_id": data["test_id"],
@@ -52,6 +48,4 @@ def workable_assessment_create(*, organization: Organization, data: dict) -> Cre
         )
         if created:
             workable_pending_create(interview)
-        elif interview.source != SOURCE:
-            raise CallbackUrlTaken
     return CreatedAssessment(interview, created)

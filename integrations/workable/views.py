@@ -10,7 +10,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.views import APIView
 
 from assessments.models import Interview
-from assessments.services import candidate_link
+from assessments.services import CallbackUrlTaken, candidate_link
 
 from .. import request_log
 from ..api import json_response
@@ -22,7 +22,7 @@ from .credentials import callback_domain_of, workable_settings_find
 from .errors import envelope, validation_status
 from .models import SOURCE
 from .serializers import WorkableAssessmentInputSerializer
-from .services import CallbackUrlTaken, workable_assessment_create
+from .services import workable_assessment_create
 
 TAG = "Workable"
 # Ids we issue are token_urlsafe(16); anything else cannot exist, so it is not looked up.
@@ -117,8 +117,8 @@ class AssessmentCreateView(WorkableView):
         except UnknownTest as exc:
             fields = {"test_id": [f"{exc} Use an id from GET /tests."]}
             return json_response(envelope(422, _summary(fields), fields), status=422)
-        except CallbackUrlTaken:
-            fields = {"callback_url": ["Another integration's assessment already uses it."]}
+        except CallbackUrlTaken as taken:
+            fields = {"callback_url": [str(taken)]}
             return json_response(envelope(409, _summary(fields), fields), status=409)
         request_log.mark_interview(request, result.interview)
         return json_response(

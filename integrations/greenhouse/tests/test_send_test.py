@@ -303,3 +303,24 @@ def test_send_test_odd_values_are_never_a_500(api, send_body, field):
         assert response.status_code in (200, 400), (field, value, response.content)
         if response.status_code == 400:
             assert response.json()["fields"], (field, value)
+
+
+def test_send_test_refuses_a_url_another_integrations_interview_uses(api, org, catalog, send_body):
+    from assessments import services as lifecycle
+
+    url = send_body()["url"]
+    lifecycle.interview_send(
+        organization=org,
+        test=catalog["py-fastapi-review"],
+        candidate=lifecycle.CandidateData(first_name="A", last_name="B", email="a@example.com"),
+        source="workable",
+        callback_url=url,
+    )
+    nested = send_body()
+    nested["candidate"]["url"] = nested.pop("url")
+    for body in (send_body(), nested):
+        response = api.post(SEND, body, format="json")
+        assert response.status_code == 409, body
+        assert response.json()["error"] == "conflict"
+        assert list(response.json()["fields"]) == ["url"]
+    assert not Interview.objects.filter(source="greenhouse").exists()

@@ -257,3 +257,22 @@ def test_seed_demo_prints_the_urls_to_register(org):
     assert any("/api/recruitee/tests" in line for line in lines)
     assert any("/api/recruitee/send_candidate" in line for line in lines)
     assert RecruiteeSettings.objects.filter(organization=org).exists()
+
+
+def test_a_report_url_another_integrations_interview_uses_is_a_409(recruitee, org, catalog):
+    from assessments import services as lifecycle
+    from integrations.recruitee.services import partner_for
+
+    body = candidate_body()
+    lifecycle.interview_send(
+        organization=org,
+        test=catalog["py-fastapi-review"],
+        candidate=lifecycle.CandidateData(first_name="A", last_name="B", email="a@example.com"),
+        source="greenhouse",
+        callback_url=partner_for(organization=org).report_url(body["report_id"]),
+    )
+    response = recruitee.post(SEND, body, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"] == "conflict"
+    assert list(response.json()["fields"]) == ["report_url"]
+    assert not Interview.objects.filter(source="recruitee").exists()

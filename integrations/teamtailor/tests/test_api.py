@@ -96,6 +96,27 @@ def test_a_repeated_webhook_returns_the_same_interview_and_queues_nothing_new(
     assert Delivery.objects.count() == 1
 
 
+def test_an_update_url_another_integrations_interview_uses_is_a_409(
+    teamtailor, org, catalog, webhook_body
+):
+    from assessments import services as lifecycle
+
+    body = webhook_body()
+    lifecycle.interview_send(
+        organization=org,
+        test=catalog["py-fastapi-review"],
+        candidate=lifecycle.CandidateData(first_name="A", last_name="B", email="a@example.com"),
+        source="greenhouse",
+        callback_url=body["partner-event"]["partner-result"]["update-url"],
+    )
+    response = post_webhook(teamtailor, body)
+    assert response.status_code == 409
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content.decode().startswith("partner-event.partner-result.update-url: ")
+    assert not Interview.objects.filter(source="teamtailor").exists()
+    assert not Delivery.objects.exists()
+
+
 def test_the_company_beside_the_event_is_read_too(teamtailor, org, webhook_body):
     body = webhook_body()
     body["company"] = body["partner-event"].pop("company")
@@ -247,6 +268,44 @@ def test_a_wrong_provider_key_is_401(db, catalog, webhook_body, token):
     assert not Interview.objects.exists()
 
 
+def _b64u(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+DEEP_JWTS = [
+    _b64u(b"[" * 2500) + "." + _b64u(b"{}") + ".x",
+    _b64u(b'{"alg":"HS256"}') + "." + _b64u(b"[" * 2500) + ".x",
+]
+
+
+@pytest.mark.parametrize("token", ["a.b.c", *DEEP_JWTS])
+def test_a_malformed_provider_key_is_401_in_each_endpoints_shape(db, catalog, webhook_body, token):
+    from rest_framework.test import APIClient
+
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    config = client.get(CONFIG)
+    assert config.status_code == 401
+    assert config.json()["config"]["fields"] == [
+        {"type": "error", "message": "Malformed provider key."}
+    ]
+    validate = client.get(VALIDATE)
+    assert (validate.status_code, validate.json()) == (401, {"errors": ["Malformed provider key."]})
+    webhook = post_webhook(client, webhook_body())
+    assert (webhook.status_code, webhook.content) == (401, b"Malformed provider key.")
+    assert not Interview.objects.exists()
+
+
+@pytest.mark.parametrize("token", ["a.b.c", *DEEP_JWTS])
+def test_malformed_provider_keys_count_as_failed_logins(org, settings, token):
+    settings.MARIOHR_AUTH_FAILURE_LIMIT = (2, 300)
+    for _ in range(2):
+        assert bearer_client(token).get(VALIDATE).status_code == 401
+    assert bearer_client(org.raw_key).get(VALIDATE).status_code == 429
+
+
 def test_a_revoked_key_is_401(teamtailor, org, webhook_body):
     from integrations.keys import api_key_revoke
     from integrations.models import ApiKey
@@ -311,6 +370,19 @@ def test_with_a_webhook_secret_set_a_valid_signature_is_required(teamtailor, org
     response = post_webhook(teamtailor, body, HTTP_TEAMTAILOR_SIGNATURE=signature("whsec-tt", now))
     assert response.status_code == 201
     assert Interview.objects.count() == 1
+
+
+@pytest.mark.parametrize("moment", ["²", "¹²³", "9" * 4301, "-1"])
+def test_a_signature_time_that_is_not_a_short_ascii_number_is_401(
+    teamtailor, org, webhook_body, moment
+):
+    teamtailor_settings_set(organization=org, webhook_secret="whsec-tt")
+    response = post_webhook(
+        teamtailor, webhook_body(), HTTP_TEAMTAILOR_SIGNATURE=f"t={moment},v1=ab"
+    )
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Teamtailor-Signature" in response.content.decode()
 
 
 def test_signature_check_accepts_only_v1():

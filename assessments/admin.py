@@ -23,7 +23,14 @@ from .models import (
     Test,
 )
 from .privacy.admin import CandidatePrivacyActions
+from .reports import environment_value_is_secret
 from .sources import source_choices
+
+SECRET_SHOWN = "••• (secret, hidden)"
+
+
+def value_is_secret(field: EnvironmentField) -> bool:
+    return environment_value_is_secret(label=field.label, is_secret=field.is_secret)
 
 
 @admin.register(Organization)
@@ -55,14 +62,15 @@ class EnvironmentFieldForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A stored secret is never sent back to the browser.
-        if self.instance.pk and not self.instance.is_secret:
+        self.value_hidden = bool(self.instance.pk) and value_is_secret(self.instance)
+        if self.instance.pk and not self.value_hidden:
             self.initial["value"] = self.instance.value
 
     def save(self, commit=True):
         field = super().save(commit=False)
         typed = self.cleaned_data.get("value", "")
         was_secret = bool(self.instance.pk) and "is_secret" in self.changed_data
-        if typed or not field.is_secret:
+        if typed or not (field.is_secret or self.value_hidden):
             field.value = typed
         elif was_secret:
             # Secrecy changed with no new value: re-store the old value in the new form.
@@ -77,6 +85,13 @@ class EnvironmentFieldInline(admin.TabularInline):
     model = EnvironmentField
     form = EnvironmentFieldForm
     extra = 0
+
+    # Named like the form field on purpose: rows the user may not change are rendered
+    # read-only, and Django reads a read-only "value" from the admin before the model's
+    # (decrypting) property. Editable rows keep the form field.
+    @admin.display(description="value")
+    def value(self, obj):
+        return SECRET_SHOWN if value_is_secret(obj) else obj.value
 
 
 class RubricCriterionInline(admin.TabularInline):

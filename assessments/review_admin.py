@@ -16,6 +16,7 @@ from django.utils.timesince import timesince
 from mariohr.admin_paging import LargeTableAdminMixin
 
 from .admin_columns import InterviewColumns
+from .feedback_admin import ACCOMMODATION_FIELDS
 from .models import (
     Answer,
     EnvironmentValue,
@@ -157,6 +158,9 @@ class InterviewToReviewAdmin(InterviewColumns, LargeTableAdminMixin, admin.Model
     ordering = ["submitted_at", "id"]
     list_display_links = None
     actions = None
+    # Why an interview has extra time is for those who may change interviews (the interview
+    # page shows it only to them); nobody may change this admin's rows.
+    exclude = ACCOMMODATION_FIELDS
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(status=S.SUBMITTED)

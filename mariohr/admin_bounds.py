@@ -16,3 +16,10 @@ class BoundedChangeList(ChangeList):
             return super().get_filters(request)
         except (OverflowError, ValueError) as error:
             raise IncorrectLookupParameters(error) from error
+
+
+class BoundedDatesAdminMixin:
+    """For ModelAdmins whose list has a date drill-down or date filter (put before ModelAdmin)."""
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedChangeList

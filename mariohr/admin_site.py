@@ -57,3 +57,11 @@ class MarioHRAdminSite(admin.AdminSite):
 
 class AdminConfig(DjangoAdminConfig):
     default_site = "mariohr.admin_site.MarioHRAdminSite"
+
+    def ready(self):
+        super().ready()
+        from django.contrib.admin.models import LogEntry
+
+        from .admin_log import LogEntryAdmin
+
+        admin.site.register(LogEntry, LogEntryAdmin)

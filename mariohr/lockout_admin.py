@@ -4,6 +4,7 @@ axes registers its sign-in attempts with a "Clean up expired attempts" action th
 no permission and writes no history, so anyone who may only look at the list could run it.
 This app config keeps axes's admin but without that action: axes already removes expired
 attempts at every sign-in, and "Delete selected" (delete permission, logged) remains.
+Its three lists answer an impossible date drill-down like ours (mariohr/admin_bounds.py).
 """
 
 from axes.apps import AppConfig
@@ -12,14 +13,28 @@ from axes.apps import AppConfig
 class AxesConfig(AppConfig):
     def ready(self):
         super().ready()
-        from axes.admin import AccessAttemptAdmin
-        from axes.models import AccessAttempt
+        from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
         from django.contrib import admin
 
-        class AccessAttemptWithoutCleanupAdmin(AccessAttemptAdmin):
+        from .admin_bounds import BoundedDatesAdminMixin
+
+        class AccessAttemptWithoutCleanupAdmin(BoundedDatesAdminMixin, AccessAttemptAdmin):
             actions = []
 
-        # The admin's autodiscovery (the first app's ready()) has registered axes's class.
-        if admin.site.is_registered(AccessAttempt):
-            admin.site.unregister(AccessAttempt)
-            admin.site.register(AccessAttempt, AccessAttemptWithoutCleanupAdmin)
+        class BoundedAccessLogAdmin(BoundedDatesAdminMixin, AccessLogAdmin):
+            pass
+
+        class BoundedAccessFailureLogAdmin(BoundedDatesAdminMixin, AccessFailureLogAdmin):
+            pass
+
+        admins = {
+            AccessAttempt: AccessAttemptWithoutCleanupAdmin,
+            AccessLog: BoundedAccessLogAdmin,
+            AccessFailureLog: BoundedAccessFailureLogAdmin,
+        }
+        # The admin's autodiscovery (the first app's ready()) has registered axes's classes.
+        for model, model_admin in admins.items():
+            if admin.site.is_registered(model):
+                admin.site.unregister(model)
+                admin.site.register(model, model_admin)

@@ -33,7 +33,9 @@ def bad_request(request, exception=None):
 
 
 def server_error(request):
-    return HttpResponse(
+    message = "Something went wrong on our side. Try again later."
+    answer = _api_error(request, 500, "server_error", message)
+    return answer or HttpResponse(
         "<!doctype html><title>Something went wrong</title>"
         "<h1>Something went wrong</h1><p>We have been told and are looking into it.</p>",
         status=500,

@@ -1,5 +1,5 @@
-"""Gunicorn hooks for prometheus-client's multiprocess mode (Procfile: ``-c
-python:mariohr.ops_gunicorn``).
+"""Gunicorn settings and hooks (Procfile: ``-c python:mariohr.ops_gunicorn``): an access log
+without credentials, and prometheus-client's multiprocess mode.
 
 Each process writes its samples to files named after its pid under PROMETHEUS_MULTIPROC_DIR.
 The master, before forking, settles the directory (so its workers inherit it) and removes the
@@ -9,9 +9,39 @@ workers of this host, a second server) are kept. The master does not load Django
 """
 
 import os
+import re
 from pathlib import Path
 
+from gunicorn.glogging import Logger
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Path segments that are credentials: candidate links, report links, recording links (and the
+# candidate token in recording uploads), sandbox receiver tokens.
+SECRET_PATH = re.compile(
+    r"((?:^|[ ]|//[^/\s]+)/(?:t|reports|recordings(?:/file)?|sandbox/receiver)/)[^/?#\s\"]+"
+)
+SECRET_HEADER = re.compile(r"authorization|cookie|key|token|secret|signature", re.I)
+REDACTED = "[redacted]"
+
+
+class AccessLogger(Logger):
+    """Gunicorn's access log, with nothing in it that lets a reader in: no HTTP Basic user name
+    (Greenhouse and Ashby send the API key there), no secret in a link's path, no credential
+    header (if a custom --access-logformat names one)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["u"] = "-"
+        for name in ("r", "U", "f"):
+            if isinstance(atoms.get(name), str):
+                atoms[name] = SECRET_PATH.sub(rf"\1{REDACTED}", atoms[name])
+        for name in atoms:
+            if name.startswith("{") and SECRET_HEADER.search(name):
+                atoms[name] = REDACTED
+        return atoms
+
+
+logger_class = AccessLogger
 
 
 def metrics_dir() -> Path:

@@ -61,9 +61,12 @@ def test_candidate_answers_refusal_has_the_shape(client, sent_interview):
         json.dumps({"answers": {"solution_url": "javascript:alert(1)"}}),
         content_type="application/json",
     )
-    answer = assert_error_shape(response, 400, "invalid_answer", fields=["solution_url"])
+    answer = assert_error_shape(
+        response, 400, "invalid_answer", fields=["solution_url"], extra=["saved", "saved_at"]
+    )
     # The page shows the message alone, so it names the field itself.
     assert answer["message"].startswith("solution_url must be a link")
+    assert (answer["saved"], answer["saved_at"]) == ([], None)  # nothing else was sent
     assert not Answer.objects.filter(interview=interview).exists()
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -248,27 +249,13 @@ def test_gunicorn_workers_count_into_one_scrape(org, tmp_path):
     metrics_dir.mkdir()
     stale = metrics_dir / f"counter_{dead_pid()}.db"
     stale.write_bytes(b"")
-    port = helpers.free_port()
     env = {
         **os.environ,
         "DATABASE_URL": helpers.database_url_for_workers(),
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         "MARIOHR_METRICS_TOKEN": TOKEN,
     }
-    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "mariohr.wsgi", "-c", "python:mariohr.ops_gunicorn"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        helpers.wait_for(
-            lambda: _answers(f"{base}/healthz"), timeout=90, message="gunicorn to start"
-        )
+    with gunicorn_serving(tmp_path / "gunicorn.log", env, "--workers", "2") as base:
         auth = (org.raw_key, "")
         with ThreadPoolExecutor(max_workers=4) as pool:
             statuses = list(
@@ -285,13 +272,35 @@ def test_gunicorn_workers_count_into_one_scrape(org, tmp_path):
         text = requests.get(
             f"{base}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
         ).text
+    labels = {"endpoint": "greenhouse-list-tests", "method": "GET", "status": "200"}
+    assert sample(text, "mariohr_api_requests_total", **labels) == 20, text
+    assert not stale.exists()
+
+
+@contextmanager
+def gunicorn_serving(log_path: Path, env: dict, *args: str):
+    """The Procfile's web server (its gunicorn settings module) on a free port, writing its
+    output to ``log_path``; yields its base URL."""
+    port = helpers.free_port()
+    log = open(log_path, "wb")  # noqa: SIM115
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "mariohr.wsgi", "-c", "python:mariohr.ops_gunicorn"]
+        + ["--bind", f"127.0.0.1:{port}", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        helpers.wait_for(
+            lambda: _answers(f"{base}/healthz"), timeout=90, message="gunicorn to start"
+        )
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=30)
         log.close()
-    labels = {"endpoint": "greenhouse-list-tests", "method": "GET", "status": "200"}
-    assert sample(text, "mariohr_api_requests_total", **labels) == 20, text
-    assert not stale.exists()
 
 
 def _answers(url: str) -> bool:

@@ -62,6 +62,7 @@ class AdminConfig(DjangoAdminConfig):
         super().ready()
         from django.contrib.admin.models import LogEntry
 
+        from . import checks  # noqa: F401  (registers the project's system checks)
         from .admin_log import LogEntryAdmin
 
         admin.site.register(LogEntry, LogEntryAdmin)

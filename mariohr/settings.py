@@ -6,10 +6,12 @@ CELERY_BROKER_URL (Redis) and AWS_STORAGE_BUCKET_NAME (S3). The README lists eve
 """
 
 import ipaddress
+import logging
 import os
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import csp.constants as _csp
 import dj_database_url
@@ -40,6 +42,24 @@ def envint(name: str, default: str) -> int:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envints(name: str, default: str, *, low: int = 0, high: int | None = None) -> list[int]:
+    """A non-empty comma-separated list of integers, each within low..high."""
+    items = envlist(name, default)
+    if not items:
+        raise ImproperlyConfigured(f"{name} must list at least one integer, got nothing")
+    values = []
+    for item in items:
+        try:
+            value = int(item)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be integers, got {item!r}") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"{low}..{high}" if high is not None else f"at least {low}"
+            raise ImproperlyConfigured(f"{name} entries must be {bounds}, got {value}")
+        values.append(value)
+    return values
 
 
 _RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -91,8 +111,18 @@ SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
-MARIOHR_BASE_URL = os.environ.get("MARIOHR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-MARIOHR_CALLBACK_PORTS = [int(p) for p in envlist("MARIOHR_CALLBACK_PORTS", "443,8443")]
+MARIOHR_BASE_URL = os.environ.get("MARIOHR_BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+try:
+    _base = urlsplit(MARIOHR_BASE_URL)
+    # .port raises ValueError on a port that is not one (":abc", ":99999").
+    _base_ok = _base.scheme in ("http", "https") and bool(_base.hostname) and _base.port != 0
+except ValueError:
+    _base_ok = False
+if not _base_ok:
+    raise ImproperlyConfigured(
+        f"MARIOHR_BASE_URL must be an http:// or https:// URL with a host, got {MARIOHR_BASE_URL!r}"
+    )
+MARIOHR_CALLBACK_PORTS = envints("MARIOHR_CALLBACK_PORTS", "443,8443", low=1, high=65535)
 MARIOHR_CALLBACK_ALLOWLIST = envlist("MARIOHR_CALLBACK_ALLOWLIST")
 MARIOHR_MAX_REQUEST_BYTES = envint("MARIOHR_MAX_REQUEST_BYTES", str(256 * 1024))
 MARIOHR_INVITATION_DAYS = envint("MARIOHR_INVITATION_DAYS", "14")
@@ -255,14 +285,24 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'mariohr.sqlite3'}"),
+_database_url = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'mariohr.sqlite3'}")
+try:
+    _database = dj_database_url.parse(
+        _database_url,
         # Persistent connections: a Celery task or request must not pay for a new one.
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", "60"),
         conn_health_checks=True,
     )
-}
+except ValueError:  # dj_database_url.UnknownSchemeError, or a port that is not a number
+    _database = {}
+if not _database.get("ENGINE"):
+    # Only the scheme is echoed: the rest of the URL may hold the password.
+    _scheme, _sep, _ = _database_url.partition("://")
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be a database URL such as postgres://user:password@host:5432/name "
+        "or sqlite:///path, got " + (f"scheme {_scheme!r}" if _sep else "no URL")
+    )
+DATABASES = {"default": _database}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so
     # web, worker and beat queue for it instead of failing with "database is locked".
@@ -433,12 +473,9 @@ SPECTACULAR_SETTINGS = {
 # (the first entry is the first attempt), +/- jitter percent, per-attempt timeout, the lease
 # that marks an attempt in flight (must exceed the timeout), and how long the sweeper trusts
 # an enqueued message before enqueueing the row again.
-MARIOHR_DELIVERY_RETRY_SCHEDULE = [
-    int(s)
-    for s in envlist(
-        "MARIOHR_DELIVERY_RETRY_SCHEDULE", "0,5,300,1800,7200,18000,36000,50400,72000,86400"
-    )
-]
+MARIOHR_DELIVERY_RETRY_SCHEDULE = envints(
+    "MARIOHR_DELIVERY_RETRY_SCHEDULE", "0,5,300,1800,7200,18000,36000,50400,72000,86400"
+)
 MARIOHR_DELIVERY_JITTER_PERCENT = envint("MARIOHR_DELIVERY_JITTER_PERCENT", "10")
 MARIOHR_DELIVERY_TIMEOUT_SECONDS = envint("MARIOHR_DELIVERY_TIMEOUT_SECONDS", "15")
 MARIOHR_DELIVERY_LEASE_SECONDS = envint("MARIOHR_DELIVERY_LEASE_SECONDS", "60")
@@ -490,6 +527,11 @@ if MARIOHR_LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured(
         f"MARIOHR_LOG_FORMAT must be plain or json, got {MARIOHR_LOG_FORMAT!r}"
     )
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in logging.getLevelNamesMapping():
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got {LOG_LEVEL!r}"
+    )
 LOGGING_CONFIG = "mariohr.logging_config.logging_configure"
 LOGGING = {
     "version": 1,
@@ -506,7 +548,7 @@ LOGGING = {
             "filters": ["request_id"],
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 

@@ -448,3 +448,12 @@ def test_seed_demo_prints_how_to_call_the_teamtailor_endpoints(db, capsys):
     captured = capsys.readouterr()
     assert "/api/teamtailor/config" in captured.out + captured.err
     assert TeamtailorSettings.objects.count() == 1
+    lines = captured.err.splitlines()
+    # Pasted into a shell, $KEY expands (inside single quotes it would not: a 401).
+    assert any(
+        line.startswith('Teamtailor:   curl -H "Authorization: Bearer $KEY" ')
+        and line.endswith("/api/teamtailor/config")
+        for line in lines
+    ), lines
+    assert not any("'Authorization" in line for line in lines)
+    assert not any(line.startswith("Teamtailor: Teamtailor:") for line in lines)

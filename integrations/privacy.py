@@ -23,12 +23,12 @@ from assessments.privacy.signals import (
 )
 
 from .delivery.models import Delivery, DeliveryAttempt
+from .delivery.services import REDACTED_BODY
 from .models import ErrorReport
 from .request_log.models import PartnerRequest
 
 logger = logging.getLogger(__name__)
 
-REDACTED_BODY = {"redacted": "candidate data removed"}
 DELIVERY_BODY_CURSOR = "delivery_bodies"
 
 

@@ -6,6 +6,9 @@ import time
 from .kinds import Outcome
 
 RETRY_AFTER_STATUSES = {429, 503}
+# An HTTP date is 29 characters; more seconds than fit in ten digits is no real answer.
+MAX_RETRY_AFTER_CHARS = 64
+MAX_RETRY_AFTER_DIGITS = 10
 
 
 def default_outcome(status_code: int, headers) -> Outcome:
@@ -18,7 +21,7 @@ def default_outcome(status_code: int, headers) -> Outcome:
         return Outcome.retry(f"HTTP {status_code} redirect (not followed).")
     retry_after = None
     if status_code in RETRY_AFTER_STATUSES:
-        retry_after = retry_after_seconds(headers.get("Retry-After"))
+        retry_after = retry_after_seconds(header_get(headers, "Retry-After"))
     return Outcome.retry(
         f"HTTP {status_code}.",
         retry_after=retry_after,
@@ -26,17 +29,24 @@ def default_outcome(status_code: int, headers) -> Outcome:
     )
 
 
-def retry_after_seconds(value: str | None) -> float | None:
+def header_get(headers, name: str) -> str | None:
+    """A header's value by case-insensitive name (the transport hands a plain dict)."""
+    name = name.lower()
+    return next((v for k, v in dict(headers or {}).items() if str(k).lower() == name), None)
+
+
+def retry_after_seconds(value) -> float | None:
     """Read Retry-After as seconds or an HTTP date; None when absent or unreadable."""
-    if not value:
+    if not isinstance(value, str):
         return None
     value = value.strip()
+    # ASCII only: str.isdigit() also accepts "²", which float() refuses.
+    if not value.isascii() or len(value) > MAX_RETRY_AFTER_CHARS:
+        return None
     if value.isdigit():
-        return float(value)
+        return float(value) if len(value) <= MAX_RETRY_AFTER_DIGITS else None
     try:
         moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        return max(0.0, moment.timestamp() - time.time()) if moment is not None else None
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if moment is None:
-        return None
-    return max(0.0, moment.timestamp() - time.time())

@@ -11,23 +11,25 @@ and the attempt row: one statement on PostgreSQL, two in a transaction elsewhere
 """
 
 import logging
+import math
 import random
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Exists, Min, Q, sql
+from django.db.models import Case, Exists, F, JSONField, Min, Q, Value, When, sql
 from django.utils import timezone
 
 from assessments.models import Interview, Organization
 from mariohr import metrics
 from mariohr.enqueue import task_enqueue
+from mariohr.json_safety import storable
 from mariohr.request_id import current_request_id, request_id_bound
 
 from ..credentials import webhook_secret_get
@@ -47,6 +49,9 @@ RETRY_AFTER_CAP_SECONDS = 3600
 # the row (next_attempt_at) and the sweeper, since long countdowns misbehave on Redis.
 COUNTDOWN_LIMIT_SECONDS = 60
 EXCERPT_CHARS = 2000
+# What erasure writes over a delivery's body (integrations/privacy.py): an attempt in flight
+# must not write it back.
+REDACTED_BODY = {"redacted": "candidate data removed"}
 
 
 class DeliveryNotPossible(Exception):
@@ -213,17 +218,17 @@ def _build_failure(delivery: Delivery, exc: Exception) -> Outcome:
 
 
 def _judge(kind: kinds.Kind, delivery: Delivery, response: transport.Response) -> Outcome:
-    outcome = None
-    if kind.interpret_response is not None:
-        try:
+    try:
+        outcome = None
+        if kind.interpret_response is not None:
             outcome = kind.interpret_response(
                 delivery, response.status_code, response.headers, response.body
             )
-        except Exception as exc:
-            # The answer is on record; a bug in judging it must not leave the lease dangling.
-            logger.exception("Delivery %s: interpreting the answer failed", delivery.pk)
-            return Outcome.retry(f"Internal error judging the answer: {type(exc).__name__}")
-    return outcome or default_outcome(response.status_code, response.headers)
+        return outcome or default_outcome(response.status_code, response.headers)
+    except Exception as exc:
+        # The answer is on record; a bug in judging it must not leave the lease dangling.
+        logger.exception("Delivery %s: interpreting the answer failed", delivery.pk)
+        return Outcome.retry(f"Internal error judging the answer: {type(exc).__name__}")
 
 
 def _postpone(delivery: Delivery, token: str, postpone: kinds.Postpone) -> None:
@@ -235,7 +240,7 @@ def _postpone(delivery: Delivery, token: str, postpone: kinds.Postpone) -> None:
         leased_until=None,
         lease_token="",
         enqueued_at=next_attempt_at if use_countdown else None,
-        last_error=postpone.reason,
+        last_error=text_storable(postpone.reason),
         updated_at=now,
     )
     if updated and use_countdown:
@@ -254,12 +259,38 @@ def retry_delay(*, attempts_made: int, retry_after: float | None = None) -> floa
     delay = float(schedule[attempts_made])
     jitter = settings.MARIOHR_DELIVERY_JITTER_PERCENT / 100
     delay *= 1 + random.uniform(-jitter, jitter)
-    if retry_after is not None:
+    if retry_after is not None and math.isfinite(retry_after):
         delay = max(delay, min(retry_after, RETRY_AFTER_CAP_SECONDS))
     return delay
 
 
 def _attempt_record(delivery, token, attempted_at, request, response, outcome) -> DeliveryAttempt:
+    try:
+        attempt, updated, status, delay = _attempt_write(
+            delivery, token, attempted_at, request, response, outcome
+        )
+    except Exception as exc:
+        # Unrecorded, the lease would expire and the sweeper resend it forever, never failed:
+        # record the attempt without what could not be stored (a value the database refuses).
+        logger.exception("Delivery %s: recording the attempt failed", delivery.pk)
+        outcome = Outcome.retry(f"Internal error recording the answer: {type(exc).__name__}")
+        if response is not None:
+            response = replace(response, body=b"")
+        attempt, updated, status, delay = _attempt_write(
+            delivery, token, attempted_at, None, response, outcome
+        )
+    use_countdown = delay is not None and delay <= COUNTDOWN_LIMIT_SECONDS
+    if not updated:
+        logger.warning("Delivery %s: lease expired before the attempt was recorded", delivery.pk)
+    if updated and use_countdown:
+        delivery_enqueue(delivery_id=delivery.pk, countdown=delay)
+    if updated and status not in Delivery.ACTIVE_STATUSES and delivery.ordering_key:
+        _enqueue_next_in_order(delivery.ordering_key)
+    return attempt
+
+
+def _attempt_write(delivery, token, attempted_at, request, response, outcome):
+    """Record the attempt and release the lease: (attempt, rows updated, status, delay)."""
     now = timezone.now()
     number = delivery.attempt_count + 1
     delay = None
@@ -283,7 +314,7 @@ def _attempt_record(delivery, token, attempted_at, request, response, outcome) -
         "lease_token": "",
         "enqueued_at": next_attempt_at if use_countdown else None,
         "last_status_code": response.status_code if response else None,
-        "last_error": outcome.error,
+        "last_error": text_storable(outcome.error),
         "credentials_problem": outcome.credentials_problem,
         "succeeded_at": now if status == S.SUCCEEDED else None,
         "updated_at": now,
@@ -291,7 +322,7 @@ def _attempt_record(delivery, token, attempted_at, request, response, outcome) -
     if request is not None:
         fields.update(
             method=request.method,
-            request_body=request.json_body,
+            request_body=_body_unless_redacted(request.json_body),
             auth_reference=_auth_reference(request),
         )
     attempt = DeliveryAttempt(
@@ -302,25 +333,36 @@ def _attempt_record(delivery, token, attempted_at, request, response, outcome) -
         status_code=response.status_code if response else None,
         outcome=attempt_outcome,
         response_excerpt=_excerpt(response.body) if response else "",
-        error=outcome.error,
+        error=fields["last_error"],
         request_id=current_request_id(),
     )
     updated = _record(Delivery.objects.filter(pk=delivery.pk, lease_token=token), fields, attempt)
     metrics.delivery_attempts.labels(delivery.kind, attempt_outcome).inc()
     metrics.delivery_attempt_duration.labels(delivery.kind).observe(attempt.duration_ms / 1000)
-    if not updated:
-        logger.warning("Delivery %s: lease expired before the attempt was recorded", delivery.pk)
-    if updated and use_countdown:
-        delivery_enqueue(delivery_id=delivery.pk, countdown=delay)
-    if updated and status not in Delivery.ACTIVE_STATUSES and delivery.ordering_key:
-        _enqueue_next_in_order(delivery.ordering_key)
-    return attempt
+    return attempt, updated, status, delay
+
+
+def _body_unless_redacted(body):
+    """The body as sent, unless an erasure redacted the row while this attempt was in flight:
+    decided in the UPDATE itself, so no erasure can fall between a read and the write."""
+    sent = None if body is None else Value(body, output_field=JSONField())
+    return Case(When(request_body=REDACTED_BODY, then=F("request_body")), default=sent)
 
 
 def _record(leased, fields: dict, attempt: DeliveryAttempt) -> int:
     """Update the leased delivery and insert the attempt, atomically; returns the rows
     updated (0: the lease was lost, the attempt is still on record). On PostgreSQL one
     statement (a data-modifying WITH), saving a transaction's round trips at every attempt."""
+    using = leased.db
+    if connections[using].in_atomic_block:
+        # In a caller's transaction a failed statement would poison it for the fallback
+        # record; a worker runs in autocommit and pays no savepoint.
+        with transaction.atomic(using=using):
+            return _record_now(leased, fields, attempt)
+    return _record_now(leased, fields, attempt)
+
+
+def _record_now(leased, fields: dict, attempt: DeliveryAttempt) -> int:
     using = leased.db
     if connections[using].vendor != "postgresql":
         with transaction.atomic(using=using):
@@ -359,7 +401,15 @@ def _enqueue_next_in_order(ordering_key: str) -> None:
 
 
 def _excerpt(body: bytes) -> str:
-    return body[:EXCERPT_CHARS].decode("utf-8", errors="replace")
+    return text_storable(body[:EXCERPT_CHARS].decode("utf-8", errors="replace"))
+
+
+def text_storable(text: str) -> str:
+    """``text`` as a text column takes it: NUL (PostgreSQL refuses it) and lone surrogates
+    (UTF-8 refuses them) become replacement characters."""
+    if storable(text):
+        return text
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
 
 
 def _ms_since(moment) -> int:

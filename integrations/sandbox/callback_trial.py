@@ -16,7 +16,7 @@ from ..credentials import webhook_secret_get
 from ..delivery import kinds, transport
 from ..delivery.interpret import default_outcome
 from ..delivery.models import Delivery
-from ..delivery.services import endpoint_of
+from ..delivery.services import endpoint_of, text_storable
 from ..ssrf import UnsafeURL
 from .targets import sandbox_receiver_allowed
 
@@ -108,10 +108,11 @@ def test_callback_send(*, organization: Organization, ats_name: str, url: str):
         url,
         sent=True,
         ok=outcome.result == kinds.Outcome.SUCCESS,
-        meaning=meaning_of(ats.ats_label, response.status_code, outcome) + withheld,
+        # The receiver's words (Ashby's reason) may hold a NUL or a lone surrogate.
+        meaning=text_storable(meaning_of(ats.ats_label, response.status_code, outcome) + withheld),
         status_code=response.status_code,
         headers=response.headers,
-        body_excerpt=response.body[:EXCERPT_CHARS].decode("utf-8", errors="replace"),
+        body_excerpt=text_storable(response.body[:EXCERPT_CHARS].decode("utf-8", "replace")),
         duration_ms=response.duration_ms,
         **sent,
     )
@@ -139,7 +140,12 @@ def _judge(ats, response: transport.Response) -> kinds.Outcome:
             )
         except Exception:
             logger.exception("Test callback: %s could not judge the answer", ats.ats_name)
-    return outcome or default_outcome(response.status_code, response.headers)
+    try:
+        return outcome or default_outcome(response.status_code, response.headers)
+    except Exception as exc:
+        # As in a real delivery: an answer MarioHR cannot read is retried, not a 500 here.
+        logger.exception("Test callback: the answer could not be judged")
+        return kinds.Outcome.retry(f"Internal error judging the answer: {type(exc).__name__}")
 
 
 def meaning_of(ats_label: str, status_code: int, outcome: kinds.Outcome) -> str:

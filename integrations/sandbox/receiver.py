@@ -12,13 +12,15 @@ import base64
 import hashlib
 import hmac
 import json
+import posixpath
 import re
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.conf import settings
 
 from mariohr.json_safety import UnsafeJSON, json_loads_safe
+from mariohr.url_safety import path_is_plain
 
 from ..credentials import webhook_secret_get
 from .models import ReceivedCallback, Sandbox
@@ -48,14 +50,40 @@ def receiver_prefixes() -> list[str]:
     return [f"{RECEIVER_ORIGIN}/", f"{settings.MARIOHR_BASE_URL}{HTTP_PATH}"]
 
 
+def receiver_target(url: str) -> tuple[str, str] | None:
+    """The one reading of a receiver URL, for every door and every check: ``(token, path)``
+    (the path after the token, with the query), or None when ``url`` is not the receiver.
+    The token is "" for the receiver spelled so that readers could disagree on it (``..``,
+    ``%2e``, ``%2F``, ``//``, a backslash, the path's case): no sandbox's."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower().rstrip(".")
+    except ValueError:  # "https://[x": no URL at all; the SSRF guard says so
+        return None
+    base = urlsplit(settings.MARIOHR_BASE_URL)
+    if host == urlsplit(RECEIVER_ORIGIN).hostname:
+        root = "/"
+    elif host and host == (base.hostname or "").lower().rstrip("."):
+        root = base.path.rstrip("/") + HTTP_PATH
+    else:
+        return None
+    path = unquote(parts.path) or "/"
+    if path_is_plain(parts.path) and path.startswith(root):
+        token, _, rest = path[len(root) :].partition("/")
+        return token, "/" + rest + (f"?{parts.query}" if parts.query else "")
+    loose = re.sub(r"[/\\]+", "/", "/" + path).lower()
+    if loose.startswith(root.lower()) or posixpath.normpath(loose).startswith(root.rstrip("/")):
+        return "", ""
+    return None
+
+
 def in_process_answer(method: str, url: str, headers: dict, body: bytes):
     """The transport's in-process route: (status, headers, body) for MarioHR's delivery."""
-    prefix = next((p for p in receiver_prefixes() if url.startswith(p)), None)
-    if prefix is None:  # MARIOHR_BASE_URL changed since the route was registered
+    token, path = receiver_target(url) or ("", "")
+    if not token:  # not plainly a receiver URL, or MARIOHR_BASE_URL changed since
         return _answer(404, {"error": "not_found", "message": "No sandbox receiver here."})
-    token, _, rest = url[len(prefix) :].partition("/")
     return callback_receive(
-        token=token, method=method, path="/" + rest, headers=headers, body=body, in_process=True
+        token=token, method=method, path=path, headers=headers, body=body, in_process=True
     )
 
 

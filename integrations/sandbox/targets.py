@@ -8,24 +8,20 @@ development allow-list) can point its credentials there: the receiver is refused
 before the plug-in's own host rules are read.
 """
 
-import posixpath
-from urllib.parse import unquote, urlsplit
-
-from django.conf import settings
-
 from assessments.models import Organization
 
 from ..delivery.kinds import CredentialsMissing
 from ..ssrf import UnsafeURL
 from .models import Sandbox
-from .receiver import HTTP_PATH, RECEIVER_ORIGIN, receiver_prefixes
+from .receiver import receiver_prefixes, receiver_target
 
 
 def sandbox_receiver_allowed(url: str, *, organization: Organization | None) -> bool:
     """True: ``url`` is ``organization``'s own sandbox receiver, which the plug-in lets pass.
     False: ``url`` is not the built-in receiver; the plug-in's own host rules decide.
     Raises UnsafeURL: ``url`` is the receiver, but not this organization's sandbox's."""
-    if not reaches_receiver(url):
+    target = receiver_target(url)
+    if target is None:
         return False
     sandbox = None
     if organization is not None and organization.pk is not None:
@@ -34,9 +30,17 @@ def sandbox_receiver_allowed(url: str, *, organization: Organization | None) -> 
         raise UnsafeURL(
             "is MarioHR's sandbox receiver: only a sandbox organization's callbacks go there."
         )
-    # The in-process route reads the token from the URL as written: it must be this one.
+    if not target[0]:
+        raise UnsafeURL(
+            "spells MarioHR's sandbox receiver with dot-segments, encoded slashes or dots, or "
+            "empty segments: give the receiver URL as Sandbox → Sandboxes shows it."
+        )
+    # One reading of the token for every door (receiver_target), and the URL as written
+    # must be this sandbox's, so the transport hands it to the receiver in process.
     own = [f"{prefix}{sandbox.receiver_token}/" for prefix in receiver_prefixes()]
-    if not any((url + "/").startswith(prefix) for prefix in own):
+    if target[0] != sandbox.receiver_token or not any(
+        (url + "/").startswith(prefix) for prefix in own
+    ):
         raise UnsafeURL(
             "is not this sandbox's own receiver URL (Sandbox → Sandboxes shows it in the admin)."
         )
@@ -59,17 +63,5 @@ def sandbox_receiver_delivery_check(url: str, *, organization: Organization) -> 
 
 def reaches_receiver(url: str) -> bool:
     """Whether ``url``, however spelled, reaches the receiver: its ``.invalid`` host, or
-    MarioHR's own host at the receiver's HTTP path."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # "https://[x": no URL at all; the SSRF guard says so
-        return False
-    host = (parts.hostname or "").lower().rstrip(".")
-    if host == urlsplit(RECEIVER_ORIGIN).hostname:
-        return True
-    base = urlsplit(settings.MARIOHR_BASE_URL)
-    if host != (base.hostname or "").lower():
-        return False
-    # Django resolves the decoded path: "/%73andbox/receiver/…" is the receiver too.
-    path = posixpath.normpath("/" + unquote(parts.path).lstrip("/")) + "/"
-    return path.startswith(posixpath.join(base.path or "/", HTTP_PATH.lstrip("/")))
+    MarioHR's own host at the receiver's HTTP path (percent-encoded, with ``..`` and so on)."""
+    return receiver_target(url) is not None

@@ -191,6 +191,14 @@ def signal_entry(event: InterviewEvent, secrets: list[str]) -> dict:
     return entry
 
 
+def signal_text_removed(kind: str, data: dict) -> dict:
+    """``data`` without what the candidate wrote (a paste's preview): erasure and
+    anonymization keep the signal, its time and size."""
+    if kind == SIGNAL_KINDS["paste"] and data.get("preview"):
+        return {**data, "preview": ""}
+    return data
+
+
 def preview_redact(preview: str, secrets: list[str]) -> str:
     """A preview is cut at PREVIEW_MAX characters, so it may hold only part of a secret:
     a word that is part of one (4 characters or more) goes too."""

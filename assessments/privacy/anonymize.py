@@ -5,6 +5,11 @@ Anonymized values are recognisable (no marker table): the email is ``<id>@anonym
 
 import re
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from assessments.integrity import signal_text_removed
 from assessments.models import (
     Answer,
     Candidate,
@@ -13,6 +18,7 @@ from assessments.models import (
     Interview,
     InterviewAttempt,
     InterviewEvent,
+    InterviewToReview,
 )
 
 ANONYMIZED_DOMAIN = "anonymized.invalid"
@@ -61,11 +67,12 @@ def candidate_personal_data_remove(*, candidate: Candidate, interview_ids: list[
     counts["attempt_snapshots"] = attempts.exclude(snapshot={}).update(snapshot={})
     events = 0
     for event in InterviewEvent.objects.filter(interview_id__in=interview_ids).exclude(data={}):
-        clean = scrubbed(event.data, needles)
+        clean = scrubbed(signal_text_removed(event.kind, event.data), needles)
         if clean != event.data:
             InterviewEvent.objects.filter(pk=event.pk).update(data=clean)
             events += 1
     counts["events_scrubbed"] = events
+    counts["admin_history_scrubbed"] = _admin_history_scrub(candidate, interview_ids)
     Interview.objects.filter(pk__in=interview_ids).update(ats_data={}, accommodation_note="")
     Candidate.objects.filter(pk=candidate.pk).update(
         first_name="Anonymized",
@@ -79,6 +86,31 @@ def candidate_personal_data_remove(*, candidate: Candidate, interview_ids: list[
         ats_application_id="",
     )
     return counts
+
+
+def _admin_history_scrub(candidate: Candidate, interview_ids: list[int]) -> int:
+    """Scrub the admin history of the candidate and their interviews: a reason typed in an
+    action ("ada@example.com wrote that…") is kept in change_message."""
+    names = [candidate.display_name, f"{candidate.first_name} {candidate.last_name}"]
+    names += [candidate.first_name, candidate.last_name, candidate.preferred_name]
+    needles = candidate_needles(candidate) + [name for name in names if len(name) >= 4]
+    interview_types = ContentType.objects.get_for_models(
+        Interview, InterviewToReview, for_concrete_models=False
+    ).values()
+    entries = LogEntry.objects.filter(
+        Q(content_type=ContentType.objects.get_for_model(Candidate), object_id=str(candidate.pk))
+        | Q(
+            content_type__in=list(interview_types),
+            object_id__in=[str(pk) for pk in interview_ids],
+        )
+    )
+    scrubbed_count = 0
+    for entry in entries.only("pk", "object_repr", "change_message"):
+        repr_, message = scrubbed([entry.object_repr, entry.change_message], needles)
+        if (repr_, message) != (entry.object_repr, entry.change_message):
+            LogEntry.objects.filter(pk=entry.pk).update(object_repr=repr_, change_message=message)
+            scrubbed_count += 1
+    return scrubbed_count
 
 
 def interview_ids_of(candidate: Candidate) -> list[int]:

@@ -45,6 +45,8 @@ INTERVIEW_FIELDS = [
     "attempt_number",
     "extra_time_percent",
     "extra_time_minutes",
+    "accommodation_note",
+    "metadata",
 ]
 
 

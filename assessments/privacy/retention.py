@@ -97,7 +97,9 @@ def personal_data_anonymize(*, organization: Organization, now: datetime | None 
 
 
 def _anonymize(candidate: Candidate, counts: dict) -> None:
-    interview_ids = list(candidate.interview_set.values_list("pk", flat=True))
+    # Locked, as erasure does: a similarity computation pairing with them waits, then finds
+    # their answers gone.
+    interview_ids = list(candidate.interview_set.select_for_update().values_list("pk", flat=True))
     email = candidate.email
     for name, value in candidate_personal_data_remove(
         candidate=candidate, interview_ids=interview_ids

@@ -49,6 +49,10 @@ def recording_process(*, recording_pk: int) -> None:
         log.warning("recording %s failed: %s", recording.pk, error)
         return
     except Exception as error:
+        if not Recording.objects.filter(pk=recording.pk).exists():
+            # Erased or purged meanwhile (its chunks went first): nothing to retry.
+            log.info("recording %s was deleted while processing: %s", recording.pk, error)
+            return
         # Transient (storage, worker): back to the queue; the task retries, the sweep too.
         status = R.FAILED if recording.processing_attempts >= MAX_ATTEMPTS else R.PENDING
         Recording.objects.filter(pk=recording.pk, status=R.PROCESSING).update(
@@ -66,6 +70,10 @@ def recording_process(*, recording_pk: int) -> None:
             # (a failed one processed again after a retake).
             recording_processed_send(recording=recording)
         _chunks_delete(recording)
+    elif not Recording.objects.filter(pk=recording.pk).exists():
+        # Erased or purged while processing: the file stored here would belong to no row.
+        default_storage.delete(fields["file_name"])
+        log.info("recording %s was deleted while processing; removed its file", recording.pk)
 
 
 def _finish(recording: Recording, **fields) -> bool:

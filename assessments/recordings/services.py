@@ -47,6 +47,7 @@ SEGMENT_ID = re.compile(r"[A-Za-z0-9_-]{8,40}")
 MAX_SEGMENTS = 500
 STARTED_SLACK = timedelta(minutes=10)
 CONSENT_IMPLIED = "Implied: a recording chunk arrived."
+CONSENT_DECLINED = "The candidate declined the recording: no more chunks are taken."
 # Interview states after which the capture is over and the recording can be processed.
 FINISHED = {S.SUBMITTED, S.COMPLETE, S.EXPIRED}
 
@@ -159,6 +160,7 @@ def recording_chunk_receive(
     started_at = _segment_started_at(interview, started_ms)
     sha256 = hashlib.sha256(data).hexdigest()
     recording, _ = Recording.objects.get_or_create(interview=interview)
+    _refuse_if_declined(recording)
     segment = _segment(recording, interview, segment_id, started_at)
     existing = segment.chunks.filter(seq=seq).first()
     if existing is not None:
@@ -203,6 +205,7 @@ def _chunk_record(
         raise ChunkRefused(
             409, "interview", "The session recording is already closed.", closed=True
         )
+    _refuse_if_declined(locked)
     chunk = RecordingChunk.objects.create(
         recording=locked,
         segment=segment,
@@ -223,6 +226,13 @@ def _chunk_record(
         )
     Recording.objects.filter(pk=locked.pk).update(**fields)
     return chunk
+
+
+def _refuse_if_declined(recording: Recording) -> None:
+    """The last answer wins: a chunk implies consent only when none was declined since (a
+    recorder that kept running after the decline must stop)."""
+    if recording.consent == Recording.Consent.DECLINED:
+        raise ChunkRefused(409, "consent", CONSENT_DECLINED, closed=True)
 
 
 def _duplicate(existing: RecordingChunk, sha256: str) -> tuple[RecordingChunk, bool]:

@@ -1,10 +1,11 @@
 from django.db import transaction
 from django.dispatch import receiver
 
+from assessments.privacy.signals import candidate_data_removing
 from assessments.signals import interview_status_changed
 from mariohr.enqueue import task_enqueue_or_log
 
-from .services import COMPARED_STATUSES, submission_similarity_clear
+from .services import COMPARED_STATUSES, similarity_forget, submission_similarity_clear
 
 TASK = "assessments.similarity.tasks.compute_similarity"
 
@@ -23,3 +24,8 @@ def compare_on_submit(sender, interview, previous_status, at, **kwargs):
     elif previous_status in COMPARED_STATUSES:
         # A retake cleared the answers: its old pairs go with them, in the same transaction.
         submission_similarity_clear(interview=interview)
+
+
+@receiver(candidate_data_removing, dispatch_uid="similarity.forget_candidate")
+def forget_candidate(sender, interview_ids, counts, **kwargs):
+    counts.update(similarity_forget(interview_ids=interview_ids))

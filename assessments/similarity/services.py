@@ -86,6 +86,16 @@ def submission_similarity_clear(*, interview: Interview) -> None:
         Signature.objects.filter(interview=interview).delete()
 
 
+def similarity_forget(*, interview_ids: list[int]) -> dict:
+    """Erasure and anonymization: the interviews' signatures and every pair naming them go
+    (a pair's passages quote both answers; a signature would keep matching new ones)."""
+    pairs = SimilarPair.objects.filter(
+        Q(first_interview_id__in=interview_ids) | Q(second_interview_id__in=interview_ids)
+    ).delete()[0]
+    _, deleted = Signature.objects.filter(interview_id__in=interview_ids).delete()
+    return {"similar_pairs": pairs, "similarity_signatures": deleted.get("similarity.Signature", 0)}
+
+
 def submission_similarity_compute(*, interview_pk: int) -> int:
     """Index the interview's answers and record the pairs at or above the threshold; returns
     how many pairs it has. An interview no longer submitted or complete is only cleared."""
@@ -147,15 +157,20 @@ def _index_and_pair(interview: Interview, compared: ComparedText, *, is_link: bo
         if other_interview_id != interview.pk
         and (estimate := jaccard_estimate(hash_values, hash_values_load(stored))) >= threshold
     ]
-    for other_interview_id, estimate in similar:
+    return sum(
         _pair_record(interview, compared, other_interview_id, estimate, is_link=is_link, now=now)
-    return len(similar)
+        for other_interview_id, estimate in similar
+    )
 
 
-def _pair_record(interview, compared, other_interview_id, estimate, *, is_link, now) -> None:
-    other = Interview.objects.get(pk=other_interview_id)
+def _pair_record(interview, compared, other_interview_id, estimate, *, is_link, now) -> bool:
+    # Locked: an erasure holding the other interview commits first, and its answer is then
+    # gone, so no pair quotes the erased text.
+    other = Interview.objects.select_for_update(no_key=True).get(pk=other_interview_id)
     other_answer = Answer.objects.filter(interview=other, key=compared.key).first()
-    other_text = _redact(str(other_answer.value) if other_answer else "", _secrets_of(other))
+    if other_answer is None:
+        return False
+    other_text = _redact(str(other_answer.value), _secrets_of(other))
     if is_link:
         passages = [{"first": compared.text, "second": other_text, "words": 0}]
     else:
@@ -175,3 +190,4 @@ def _pair_record(interview, compared, other_interview_id, estimate, *, is_link, 
         passages=passages,
         computed_at=now,
     )
+    return True

@@ -25,7 +25,16 @@ URL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _wants_json(request) -> bool:
-    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+    preferred = request.get_preferred_type(["text/html", "application/json"])
+    if preferred:
+        return preferred == "application/json"
+    # Django matches no type with parameters ("application/json; charset=utf-8"), nor a
+    # +json type (application/problem+json) to application/json.
+    return any(
+        media.main_type == "application"
+        and (media.sub_type == "json" or media.sub_type.endswith("+json"))
+        for media in request.accepted_types
+    )
 
 
 def _report_not_found(request):

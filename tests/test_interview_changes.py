@@ -153,6 +153,21 @@ def test_add_time_refuses_a_test_not_in_progress_or_already_out_of_time(sent_int
         changes.interview_time_add(interview=interview, by=None, reason="r", minutes=5)
 
 
+def test_add_time_within_the_submit_grace_lets_the_open_page_carry_on(sent_interview, settings):
+    """The deadline passed 50 s ago, within the grace: the page has not submitted yet (its
+    time-up check asks the server's clock first), so extra minutes still count from the old
+    deadline; after the grace they are refused."""
+    interview = started(sent_interview)
+    deadline = timezone.now() - timedelta(seconds=settings.MARIOHR_SUBMIT_GRACE_SECONDS - 10)
+    Interview.objects.filter(pk=interview.pk).update(expires_at=deadline)
+    extended = changes.interview_time_add(interview=interview, by=None, reason="r", minutes=2)
+    assert extended.expires_at == deadline + timedelta(minutes=2)
+    late = timezone.now() - timedelta(seconds=settings.MARIOHR_SUBMIT_GRACE_SECONDS + 10)
+    Interview.objects.filter(pk=interview.pk).update(expires_at=late)
+    with pytest.raises(changes.ChangeRefused, match="time is already up"):
+        changes.interview_time_add(interview=interview, by=None, reason="r", minutes=2)
+
+
 # --- reopen ---------------------------------------------------------------------------------
 
 

@@ -123,6 +123,24 @@ def test_report_unknown_id_is_404(client, db, accept):
         assert response.json()["error"] == "not_found"
 
 
+@pytest.mark.parametrize(
+    ("accept", "json_expected"),
+    [
+        ("application/json; charset=utf-8", True),
+        ("application/problem+json", True),
+        ("text/html, application/json; charset=utf-8", False),
+        ("application/json;q=0", False),
+        ("*/*", False),
+    ],
+)
+def test_report_reads_accept_as_http_clients_send_it(client, sent_interview, accept, json_expected):
+    interview = sent_interview()
+    for path in (f"/reports/{interview.report_token}", "/reports/nope"):
+        response = client.get(path, HTTP_ACCEPT=accept)
+        is_json = response["Content-Type"].startswith("application/json")
+        assert is_json == json_expected, (path, response["Content-Type"])
+
+
 def test_report_of_a_fresh_interview_has_no_score(client, sent_interview):
     interview = sent_interview()
     body = client.get(f"/reports/{interview.report_token}", HTTP_ACCEPT="application/json").json()

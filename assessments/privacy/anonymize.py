@@ -5,7 +5,6 @@ Anonymized values are recognisable (no marker table): the email is ``<id>@anonym
 
 import re
 
-from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
@@ -91,6 +90,10 @@ def candidate_personal_data_remove(*, candidate: Candidate, interview_ids: list[
 def _admin_history_scrub(candidate: Candidate, interview_ids: list[int]) -> int:
     """Scrub the admin history of the candidate and their interviews: a reason typed in an
     action ("ada@example.com wrote that…") is kept in change_message."""
+    # Here, not at the top: integrations loads this module at start-up, also in a site without
+    # the admin (the API benchmark's bare app).
+    from django.contrib.admin.models import LogEntry
+
     names = [candidate.display_name, f"{candidate.first_name} {candidate.last_name}"]
     names += [candidate.first_name, candidate.last_name, candidate.preferred_name]
     needles = candidate_needles(candidate) + [name for name in names if len(name) >= 4]

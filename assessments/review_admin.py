@@ -1,6 +1,6 @@
 """Reviewer scoring in the admin: the "To review" queue and the per-interview scoring page."""
 
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -27,7 +27,14 @@ from .models import (
 )
 from .reports import environment_value_is_secret, report_build
 from .reviewers import may_score
-from .scoring_services import CriterionScore, ScoreInvalid, interview_review_score
+from .scoring import points_parse
+from .scoring_services import (
+    CriterionScore,
+    ScoreInvalid,
+    ScorePage,
+    ScoreStale,
+    interview_review_score,
+)
 from .services import IllegalTransition
 from .similarity.selectors import similar_pairs_for
 
@@ -61,23 +68,81 @@ def _parse_scores(post, criteria) -> tuple[dict, dict]:
     for criterion in criteria:
         raw = post.get(f"points_{criterion.pk}", "").strip()
         comment = post.get(f"comment_{criterion.pk}", "")
-        try:
-            points = Decimal(raw) if raw else None
-        except InvalidOperation:
-            errors[f"criterion_{criterion.pk}"] = f"'{raw}' is not a number."
-            continue
-        if points is not None and not points.is_finite():
-            errors[f"criterion_{criterion.pk}"] = f"'{raw}' is not a number."
+        points = points_parse(raw) if raw else None
+        if raw and points is None:
+            errors[f"criterion_{criterion.pk}"] = (
+                f"Points for '{criterion.title}': '{raw[:20]}' is not a number "
+                "(write e.g. 12 or 12.5)."
+            )
             continue
         scores[criterion.pk] = CriterionScore(points=points, comment=comment)
     return scores, errors
 
 
-def _score_and_log(model_admin, request, interview, scores) -> None:
-    verb = "Corrected the score to" if interview.status == S.COMPLETE else "Scored"
-    scored = interview_review_score(interview=interview, scores=scores, reviewer=request.user)
+def _parse_page(post) -> ScorePage | None:
+    """What the posted form's page showed (its hidden fields); None when they are missing."""
+    try:
+        scored_at = post.get("scored_at", "")
+        return ScorePage(
+            attempt=int(post["attempt"]),
+            scored_at=datetime.fromisoformat(scored_at) if scored_at else None,
+        )
+    except (KeyError, ValueError):
+        return None
+
+
+def _score_and_log(model_admin, request, interview, scores, page) -> str:
+    """Save the score; return what to tell the reviewer."""
+    # The service refuses a page that does not match the interview under the lock, so the
+    # page tells scoring from correcting.
+    first = page.scored_at is None
+    name = interview.candidate.display_name
+    told = f"{'Scored' if first else 'Corrected the score of'} {name}: the ATS will be told."
+    try:
+        scored = interview_review_score(
+            interview=interview, scores=scores, reviewer=request.user, page=page
+        )
+    except ScoreStale as stale:
+        if stale.repeat:  # a double click: the first post saved it
+            return told
+        raise
     total = f"{floatformat(scored.score, -2)}/{floatformat(scored.max_score, -2)}"
-    model_admin.log_change(request, scored, f"{verb} {total}.")
+    model_admin.log_change(
+        request, scored, f"{'Scored' if first else 'Corrected the score to'} {total}."
+    )
+    return told
+
+
+def _page_fields(interview, posted, status) -> dict:
+    """The form's hidden fields: what this page shows, or after an invalid post what the
+    reviewer's page showed (the interview may have changed since, unseen)."""
+    if posted is not None and status != 409:
+        return {"attempt": posted.get("attempt", ""), "scored_at": posted.get("scored_at", "")}
+    scored_at = interview.scored_at.isoformat() if interview.scored_at else ""
+    return {"attempt": interview.attempt_number, "scored_at": scored_at}
+
+
+def _score_post(model_admin, request, interview, criteria):
+    """Handle the form: a redirect when saved, else (errors, status) to show the page with."""
+    scores, errors = _parse_scores(request.POST, criteria)
+    if errors:
+        return errors, 400
+    page = _parse_page(request.POST)
+    if page is None:
+        return {
+            "stale": "This page is out of date: review the interview below and save again."
+        }, 409
+    try:
+        with transaction.atomic():
+            told = _score_and_log(model_admin, request, interview, scores, page)
+    except ScoreInvalid as invalid:
+        return invalid.errors, 400
+    except IllegalTransition as illegal:
+        return {"status": str(illegal)}, 400
+    except ScoreStale as stale:
+        return {"stale": str(stale)}, 409
+    model_admin.message_user(request, told, messages.SUCCESS)
+    return redirect("admin:assessments_interviewtoreview_changelist")
 
 
 def scoring_view(model_admin, request, object_id: int):
@@ -88,31 +153,20 @@ def scoring_view(model_admin, request, object_id: int):
         raise PermissionDenied
     if request.method == "POST" and not scorer:
         raise PermissionDenied
-    interview = get_object_or_404(
-        Interview.objects.select_related("candidate", "test", "organization", "scored_by"),
-        pk=object_id,
-    )
+    interviews = Interview.objects.select_related("candidate", "test", "organization", "scored_by")
+    interview = get_object_or_404(interviews, pk=object_id)
     criteria = list(interview.test.criteria.all())
-    lines = {line.criterion_id: line for line in interview.score_lines.all()}
-    errors, posted = {}, None
+    errors, status, posted = {}, 200, None
     if request.method == "POST":
-        posted = request.POST
-        scores, errors = _parse_scores(request.POST, criteria)
-        if not errors:
-            try:
-                with transaction.atomic():
-                    _score_and_log(model_admin, request, interview, scores)
-            except ScoreInvalid as invalid:
-                errors = invalid.errors
-            except IllegalTransition as illegal:
-                errors = {"status": str(illegal)}
-            else:
-                model_admin.message_user(
-                    request,
-                    f"Scored {interview.candidate.display_name}: the ATS will be told.",
-                    messages.SUCCESS,
-                )
-                return redirect("admin:assessments_interviewtoreview_changelist")
+        outcome = _score_post(model_admin, request, interview, criteria)
+        if not isinstance(outcome, tuple):
+            return outcome
+        (errors, status), posted = outcome, request.POST
+        if status == 409:
+            # Shown as it is now (the new attempt, or the score saved since), with the
+            # reviewer's typed points kept in the form.
+            interview = interviews.get(pk=interview.pk)
+    lines = {line.criterion_id: line for line in interview.score_lines.all()}
     rows = []
     for criterion in criteria:
         line = lines.get(criterion.pk)
@@ -125,6 +179,7 @@ def scoring_view(model_admin, request, object_id: int):
                 "comment": posted.get(f"comment_{criterion.pk}", "")
                 if posted
                 else (line.comment if line else ""),
+                "saved": line if status == 409 else None,
                 "error": errors.get(f"criterion_{criterion.pk}"),
             }
         )
@@ -138,9 +193,9 @@ def scoring_view(model_admin, request, object_id: int):
         "errors": {k: v for k, v in errors.items() if not k.startswith("criterion_")},
         "scorable": interview.status in (S.SUBMITTED, S.COMPLETE) and bool(criteria),
         "may_score": scorer,
+        "page": _page_fields(interview, posted, status),
         "similar_pairs": similar_pairs_for(interview=interview, user=request.user),
     }
-    status = 400 if errors else 200
     return TemplateResponse(
         request, "admin/assessments/score_interview.html", context, status=status
     )

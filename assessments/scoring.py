@@ -8,12 +8,16 @@ Partial credit (documented in README):
   whitespace (runs of spaces count as one, ends are trimmed), else 0.
 """
 
+import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .models import Question
 
 CENT = Decimal("0.01")
+# Plain decimal notation only (any script's digits, as Decimal reads them): no exponent, which
+# can put a zero out of the database's range, and no underscores ("1_0" would read as 10).
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,16 @@ class LineScore:
     points: Decimal
     max_points: Decimal
     question: Question | None = None
+
+
+def points_parse(raw: str) -> Decimal | None:
+    """The points a reviewer typed, or None when ``raw`` is not a plain decimal number."""
+    if not PLAIN_NUMBER.fullmatch(raw):
+        return None
+    try:
+        return Decimal(raw)
+    except InvalidOperation:  # a digit re counts that Decimal does not read
+        return None
 
 
 def normalize_text(text) -> str:

@@ -346,7 +346,7 @@ def _score_page(world, who, user):
     client = logged_in(user)
     page = client.get(url)
     form = {f"points_{c.pk}": "3" for c in interview.test.criteria.all()}
-    posted = client.post(url, form)
+    posted = client.post(url, {"attempt": 1, "scored_at": "", **form})  # the page's fields
     missing = client.get(reverse("admin:assessments_interview_score", args=[interview.pk + 999]))
     interview.refresh_from_db()
     scorer = who in ("changer", "reviewer")

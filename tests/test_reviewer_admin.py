@@ -55,9 +55,14 @@ def test_reviewer_scoring_page_shows_answers_transcript_rubric_not_secrets(
         assert secret not in html
 
 
+def page_fields(client, interview) -> dict:
+    """The hidden fields of the scoring page as it is now (what it was built on)."""
+    return dict(client.get(f"/admin/assessments/interview/{interview.pk}/score/").context["page"])
+
+
 def test_reviewer_saves_score_completes_and_records_who(staff_client, sent_interview):
     interview = submitted(sent_interview)
-    form = {}
+    form = page_fields(staff_client, interview)
     for n, criterion in enumerate(interview.test.criteria.all()):
         form[f"points_{criterion.pk}"] = str(criterion.max_points - n)
         form[f"comment_{criterion.pk}"] = f"note {n}"
@@ -76,6 +81,7 @@ def test_reviewer_out_of_range_points_show_an_error_and_save_nothing(
 ):
     interview = submitted(sent_interview)
     form = {f"points_{c.pk}": "1" for c in interview.test.criteria.all()}
+    form.update(page_fields(staff_client, interview))
     first = interview.test.criteria.first()
     form[f"points_{first.pk}"] = bad
     response = staff_client.post(f"/admin/assessments/interview/{interview.pk}/score/", form)
@@ -89,8 +95,9 @@ def test_reviewer_out_of_range_points_show_an_error_and_save_nothing(
 def test_reviewer_corrects_a_score(staff_client, sent_interview):
     interview = submitted(sent_interview)
     url = f"/admin/assessments/interview/{interview.pk}/score/"
-    staff_client.post(url, {f"points_{c.pk}": "1" for c in interview.test.criteria.all()})
-    staff_client.post(url, {f"points_{c.pk}": "2" for c in interview.test.criteria.all()})
+    for points in ("1", "2"):
+        form = {f"points_{c.pk}": points for c in interview.test.criteria.all()}
+        staff_client.post(url, {**page_fields(staff_client, interview), **form})
     interview.refresh_from_db()
     assert interview.score == 10
     assert interview.events.filter(kind="score_corrected").count() == 1

@@ -75,10 +75,10 @@ def test_a_reviewer_sees_the_queue_with_score_buttons_and_scores(reviewer, sent_
     assert queue.status_code == 200
     assert f"/admin/assessments/interview/{interview.pk}/score/" in queue.content.decode()
     url = f"/admin/assessments/interview/{interview.pk}/score/"
-    form = {f"points_{c.pk}": "2" for c in interview.test.criteria.all()}
-    assert reviewer.post(url, form).status_code == 302
-    form = {f"points_{c.pk}": "4" for c in interview.test.criteria.all()}
-    assert reviewer.post(url, form).status_code == 302
+    for points in ("2", "4"):
+        form = {f"points_{c.pk}": points for c in interview.test.criteria.all()}
+        page = reviewer.get(url).context["page"]  # the fields of the page as it is now
+        assert reviewer.post(url, {**page, **form}).status_code == 302
     interview.refresh_from_db()
     assert interview.status == S.COMPLETE and interview.scored_by == reviewer.user
     messages = list(

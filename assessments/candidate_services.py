@@ -64,13 +64,13 @@ class RecordingConsentMissing(Exception):
         super().__init__(f"Interview {interview.partner_interview_id} needs recording consent.")
 
 
-def _expire_if_still_overdue(interview: Interview, now: datetime | None = None):
-    """The interview, expired, if its locked row is overdue; else None."""
+def _expire_if_still_overdue(pk: int, now: datetime | None = None):
+    """The interview ``pk``, expired, if its locked row is overdue; else None."""
     # Judged again on the locked row: the caller read the deadline before the lock, and the
     # hiring team may have extended it, added time or reopened the test since (or a submit
     # or another sweeper finished it). Expiring on the old read would undo their change.
     with transaction.atomic():
-        locked = Interview.objects.select_for_update().get(pk=interview.pk)
+        locked = Interview.objects.select_for_update().get(pk=pk)
         if not interview_is_overdue(locked, now):
             return None
         reason = "time_limit" if locked.status == S.IN_PROGRESS else "invitation"
@@ -81,7 +81,7 @@ def interview_expire_if_overdue(*, interview: Interview) -> Interview:
     """Expire the interview if its deadline has passed; returns it as it is now."""
     if not interview_is_overdue(interview):
         return interview
-    expired = _expire_if_still_overdue(interview)
+    expired = _expire_if_still_overdue(interview.pk)
     if expired is None:
         # A new deadline, or another request finished it first: show what it is now.
         interview.refresh_from_db()
@@ -98,8 +98,8 @@ def interviews_expire_overdue(now: datetime | None = None) -> int:
     )
     # The longest overdue first: a deterministic order for several sweepers.
     return sum(
-        _expire_if_still_overdue(interview, now) is not None
-        for interview in overdue.only("pk", "status", "expires_at").order_by("expires_at")
+        _expire_if_still_overdue(pk, now) is not None
+        for pk in overdue.order_by("expires_at").values_list("pk", flat=True)
     )
 
 
@@ -164,10 +164,15 @@ def answers_save(*, interview: Interview, answers: dict) -> datetime:
 
     Refused (``RecordingConsentMissing``) while a required session recording lacks consent."""
     cleaned, refused = answers_clean(interview, answers)
+    return _answers_store_or_refuse(interview, cleaned, refused) or timezone.now()
+
+
+def _answers_store_or_refuse(interview: Interview, cleaned: dict, refused: dict):
+    """Store the valid answers, then raise AnswersRefused if any were refused."""
     saved_at = _answers_store(interview=interview, cleaned=cleaned) if cleaned else None
     if refused:
         raise AnswersRefused(refused, sorted(cleaned), saved_at)
-    return saved_at or timezone.now()
+    return saved_at
 
 
 def _refused_values(answers: dict, refused: dict) -> dict:
@@ -229,7 +234,7 @@ def interview_candidate_submit(
     can no longer correct it, so the rest goes in and an event names what was left out."""
     cleaned, refused = answers_clean(interview, answers or {})
     if refused and not automatic:
-        answers_save(interview=interview, answers=answers)  # stores the rest, then refuses
+        _answers_store_or_refuse(interview, cleaned, refused)
     with transaction.atomic():
         if cleaned:
             _answers_store(interview=interview, cleaned=cleaned)

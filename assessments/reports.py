@@ -201,13 +201,11 @@ def _transcript(
             entries.append(_signal_entry(event, secrets, recording))
             continue
         entry = {"at": iso(event.at), "event": event.kind, "label": EVENT_LABELS.get(event.kind)}
-        if event.kind == "answer_saved":
-            keys = event.data.get("answers", [])
+        if event.kind in ("answer_saved", "answers_refused"):
+            keys = event.data.get("refused" if event.kind == "answers_refused" else "answers", [])
             entry["answers"] = [numbers.get(key) or REVIEW_LABELS.get(key, key) for key in keys]
+        if event.kind == "answer_saved":
             entry["saves"] = event.data.get("saves", 1)
-        if event.kind == "answers_refused":
-            refused = event.data.get("refused", {})
-            entry["answers"] = [numbers.get(key) or REVIEW_LABELS.get(key, key) for key in refused]
         for name in ("automatic", "reason", "minutes", "attempt"):
             if name in event.data:
                 entry[name] = event.data[name]

@@ -10,6 +10,7 @@ import time
 from assessments.models import Interview
 
 from ..delivery import kinds
+from ..delivery.interpret import header_get
 from ..delivery.models import Delivery
 from ..delivery.status_updates import (
     callback_delivery_create,
@@ -108,19 +109,14 @@ def workable_results_build(delivery: Delivery) -> kinds.OutboundRequest:
 def workable_results_interpret(delivery, status_code, headers, body: bytes):
     """Workable's 429 says when its window resets (X-Rate-Limit-Reset, epoch seconds)
     rather than Retry-After; everything else follows the default rules."""
-    if status_code != 429 or _header(headers, "Retry-After"):
+    if status_code != 429 or header_get(headers, "Retry-After"):
         return None
-    reset = _header(headers, "X-Rate-Limit-Reset")
+    reset = header_get(headers, "X-Rate-Limit-Reset")
     try:
         wait = max(0.0, float(reset) - time.time())
     except (TypeError, ValueError):
         return None
     return kinds.Outcome.retry("HTTP 429 (Workable rate limit).", retry_after=wait)
-
-
-def _header(headers, name: str) -> str | None:
-    lowered = name.lower()
-    return next((v for k, v in (headers or {}).items() if k.lower() == lowered), None)
 
 
 def workable_pending_create(interview: Interview) -> Delivery:
